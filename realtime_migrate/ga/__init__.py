@@ -1,0 +1,1 @@
+"""Reference GA client and strict GA simulator."""
