@@ -1,0 +1,3 @@
+from realtime_migrate.entry import main
+
+main()

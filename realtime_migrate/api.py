@@ -1,0 +1,114 @@
+"""The pure API under the CLI: paths in, results out; no printing, no exit codes.
+
+Each file goes discover → prefilter → decode → parse → rules → findings, and in fix
+mode → edits → parse check → atomic write. A file that fails at any step becomes a
+FileError in its result; the other files carry on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from realtime_migrate import catalog
+from realtime_migrate.discovery import discover, relative
+from realtime_migrate.model import FileError, FileResult, Finding
+from realtime_migrate.prefilter import Prefilter
+from realtime_migrate.rule import Rule
+from realtime_migrate.settings import Settings
+from realtime_migrate.source import SourceError, SourceFile, decode, read_bytes, write_atomic
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    checked: int = 0
+    parsed: int = 0
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.files for f in r.findings]
+
+    @property
+    def all_errors(self) -> list[FileError]:
+        return self.errors + [r.error for r in self.files if r.error is not None]
+
+
+class Runner:
+    def __init__(self, settings: Settings, rules: Sequence[Rule] | None = None) -> None:
+        self.settings = settings
+        self.rules = tuple(rules) if rules is not None else catalog.select(settings.select, settings.ignore)
+        self.prefilter = Prefilter(self.rules)
+
+    def rules_for(self, path: str, data: bytes) -> tuple[Rule, ...]:
+        rules = self.prefilter.rules_for(data)
+        ignored = self.settings.ignored_for(relative(path))
+        if ignored:
+            rules = tuple(r for r in rules if not catalog.matches_selector(r, ignored))
+        return rules
+
+    def process_text(self, path: str, src: SourceFile | None, text: str, rules: Sequence[Rule],
+                     mode: str) -> FileResult:
+        """Analyse (mode 'scan') or fix ('fix', 'diff') already-decoded text."""
+        from realtime_migrate import engine
+
+        result = FileResult(path=path, old_text=text)
+        try:
+            if mode == "scan":
+                result.findings = engine.analyse(path, text, rules)
+                return result
+            outcome = engine.fix_text(path, text, rules, unsafe=self.settings.unsafe_fixes)
+        except engine.ParseFailure as exc:
+            result.error = FileError(path, str(exc), "parse")
+            return result
+        except engine.FixFailure as exc:
+            result.error = FileError(path, str(exc), "bug")
+            return result
+        except Exception as exc:  # noqa: BLE001 - a bug in a matcher must not end the run
+            result.error = FileError(path, f"internal error ({type(exc).__name__}: {exc}); please report it", "bug")
+            return result
+        result.findings = outcome.remaining
+        result.fixed = outcome.fixed
+        result.new_text = outcome.text
+        result.changed = outcome.text != text
+        if result.changed and mode == "fix" and src is not None:
+            try:
+                write_atomic(src, outcome.text)
+            except SourceError as exc:
+                result.error = FileError(path, str(exc), "write")
+                result.changed = False
+                result.findings = engine.analyse(path, text, rules)
+                result.fixed = []
+        return result
+
+    def process_file(self, path: str, mode: str) -> FileResult | None:
+        """None when the prefilter rules the file out (the common, fast case)."""
+        try:
+            data, st = read_bytes(path)
+        except SourceError as exc:
+            return FileResult(path=path, error=FileError(path, str(exc), "read"))
+        rules = self.rules_for(path, data)
+        if not rules:
+            return None
+        if len(data) > self.settings.max_file_bytes:
+            mb = len(data) / 1_048_576
+            limit = self.settings.max_file_bytes / 1_048_576
+            return FileResult(path=path, error=FileError(
+                path, f"file too large to parse ({mb:.1f} MB > {limit:.0f} MB limit; raise it with --max-file-size)",
+                "read"))
+        try:
+            src = decode(path, data, st)
+        except SourceError as exc:
+            return FileResult(path=path, error=FileError(path, str(exc), "decode"))
+        return self.process_text(path, src, src.text, rules, mode)
+
+    def run(self, paths: Iterable[str], mode: str = "scan") -> RunResult:
+        found = discover(paths, self.settings.exclude)
+        out = RunResult(errors=list(found.errors), checked=len(found.files))
+        for path in found.files:
+            result = self.process_file(path, mode)
+            if result is not None:
+                out.parsed += 1
+                out.files.append(result)
+        return out

@@ -1,0 +1,147 @@
+"""Removes `OpenAI-Beta: realtime=v1` and the `openai-beta.realtime-v1` sub-protocol.
+
+Recognised shapes: dict entries, (name, value) pairs in header lists, raw header lines,
+sub-protocol list elements, and whole statements such as `headers["OpenAI-Beta"] = ...`
+or `req.add_header("OpenAI-Beta", "realtime=v1")`. Only the value `realtime=v1` counts:
+`assistants=v2` and friends belong to other APIs. A `realtime=v1` literal in any other
+position is reported without a fix, since removing it safely needs a human.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from realtime_migrate.matchers.base import Matcher, remove_element, string_value
+
+_HEADER = "openai-beta"
+_RAW_LINE = re.compile(r"\s*openai-beta\s*:\s*realtime=v1\s*", re.IGNORECASE)
+
+
+def _is_value(text: str | None) -> bool:
+    return text is not None and text.strip().lower() == "realtime=v1"
+
+
+def _is_name(node: cst.CSTNode | None) -> bool:
+    value = string_value(node) if node is not None else None
+    return value is not None and value.strip().lower() == _HEADER
+
+
+def _is_subprotocol(text: str | None) -> bool:
+    return text is not None and text.strip().lower() == "openai-beta.realtime-v1"
+
+
+def _is_pair(node: cst.CSTNode) -> bool:
+    if isinstance(node, (cst.Tuple, cst.List)) and len(node.elements) == 2:
+        return _is_name(node.elements[0].value) and _is_value(string_value(node.elements[1].value))
+    return False
+
+
+class Matcher(Matcher):  # type: ignore[no-redef]
+    def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(rule, ctx)
+        self.handled: set[int] = set()
+
+    def _mark(self, node: cst.CSTNode) -> None:
+        class _Marker(cst.CSTVisitor):
+            def visit_SimpleString(inner, n: cst.SimpleString) -> None:  # noqa: N805
+                self.handled.add(id(n))
+
+        node.visit(_Marker())
+
+    # -- containers ------------------------------------------------------------------
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for el in node.elements:
+            if isinstance(el, cst.DictElement) and _is_name(el.key) and _is_value(string_value(el.value)):
+                edit, carried = remove_element(self, node, el)
+                self._mark(el)
+                self.report(el, edits=[edit], comment_scope=el, unsafe=carried, ga_form="(no OpenAI-Beta header)",
+                            fix_title="Remove the `OpenAI-Beta: realtime=v1` header", what="header")
+
+    def _sequence(self, node: cst.List | cst.Tuple | cst.Set) -> None:
+        for el in node.elements:
+            if not isinstance(el, cst.Element):
+                continue
+            value = el.value
+            text = string_value(value)
+            if _is_pair(value) or (text is not None and _RAW_LINE.fullmatch(text)):
+                title, form = "Remove the `OpenAI-Beta: realtime=v1` header", "(no OpenAI-Beta header)"
+            elif _is_subprotocol(text):
+                title, form = "Remove the `openai-beta.realtime-v1` sub-protocol", "(sub-protocol dropped)"
+            else:
+                continue
+            edit, carried = remove_element(self, node, el)
+            self._mark(el)
+            self.report(el, edits=[edit], comment_scope=el, unsafe=carried, ga_form=form, fix_title=title,
+                        message=(self.rule.message.format(what="sub-protocol") if "sub-protocol" in title
+                                 else None), what="header")
+
+    def visit_List(self, node: cst.List) -> None:
+        self._sequence(node)
+
+    def visit_Tuple(self, node: cst.Tuple) -> None:
+        if not _is_pair(node):
+            self._sequence(node)
+
+    def visit_Set(self, node: cst.Set) -> None:
+        self._sequence(node)
+
+    # -- whole statements ------------------------------------------------------------
+    def visit_Module(self, node: cst.Module) -> None:
+        self._statements(node.body, indented=False)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._statements(node.body, indented=True)
+
+    def _statements(self, body, indented: bool) -> None:  # type: ignore[no-untyped-def]
+        for stmt in body:
+            if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
+                continue
+            small = stmt.body[0]
+            if not self._sets_header(small):
+                continue
+            r = self.range_of(stmt)
+            if self.ctx.line_text(r.start.line)[: r.start.column].strip():
+                continue
+            start = self.ctx.offset(r.start.line, 0)
+            end = self.ctx.line_starts[r.end.line] if r.end.line < len(self.ctx.line_starts) else len(self.ctx.text)
+            content = ""
+            if indented and len(body) == 1:
+                indent = self.ctx.line_text(r.start.line)[: r.start.column]
+                newline = self.ctx.text[start:end][len(self.ctx.text[start:end].rstrip("\r\n")):] or "\n"
+                content = f"{indent}pass{newline}"
+            self._mark(small)
+            self.report(small, edits=[self.make_edit(start, end, content)],
+                        comment_scope=stmt.with_changes(leading_lines=()),
+                        ga_form="(no OpenAI-Beta header)", fix_title="Remove the statement setting the header",
+                        what="header")
+
+    @staticmethod
+    def _sets_header(small: cst.BaseSmallStatement) -> bool:
+        if isinstance(small, cst.Assign) and len(small.targets) == 1:
+            target = small.targets[0].target
+            if isinstance(target, cst.Subscript) and len(target.slice) == 1:
+                index = target.slice[0].slice
+                return (isinstance(index, cst.Index) and _is_name(index.value)
+                        and _is_value(string_value(small.value)))
+            return False
+        if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+            args = [a for a in small.value.args if a.keyword is None and not a.star]
+            if len(args) == 2 and len(small.value.args) == 2:
+                return _is_name(args[0].value) and _is_value(string_value(args[1].value))
+            if len(args) == 1 and len(small.value.args) == 1:
+                return _is_pair(args[0].value)
+        return False
+
+    # -- anything left ---------------------------------------------------------------
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if id(node) in self.handled:
+            return
+        text = string_value(node)
+        if _is_value(text) or (text is not None and _RAW_LINE.fullmatch(text)):
+            self.report(node, "`realtime=v1` is the preview `OpenAI-Beta` header value; GA must not send it "
+                        "(remove the header where this value is used)", ga_form="(no OpenAI-Beta header)")
+        elif _is_subprotocol(text):
+            self.report(node, "`openai-beta.realtime-v1` is the preview sub-protocol; GA refuses it "
+                        "(drop it from the sub-protocol list)", ga_form='["realtime", "openai-insecure-api-key.<key>"]')

@@ -1,0 +1,155 @@
+"""Whole-string-literal renames driven by a table (`options["renames"]`).
+
+Only a literal whose entire value equals a preview name is rewritten, so a second run
+changes nothing. Code that already handles the GA name beside the preview one is
+dual-handling code: there the preview entry is removed from a tuple/list/set (safe:
+the server never sends it), and a rename elsewhere is unsafe (an if/elif chain could
+start taking a different branch). Mentions in comments, docstrings and longer strings
+are notes that never fail a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from realtime_migrate.matchers.base import Matcher, remove_element, requote, string_value
+from realtime_migrate.model import Severity
+
+_SEQUENCES = (cst.Tuple, cst.List, cst.Set)
+
+
+@dataclass
+class _Candidate:
+    node: cst.SimpleString
+    old: str
+    new: str
+    container: cst.CSTNode | None
+    element: cst.CSTNode | None
+
+
+class Matcher(Matcher):  # type: ignore[no-redef]
+    def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(rule, ctx)
+        self.renames: dict[str, str] = dict(self.options["renames"])
+        self.ga_names: frozenset[str] = frozenset(self.options.get("ga_names", ())) | frozenset(self.renames.values())
+        self.values_seen: set[str] = set()
+        self.candidates: list[_Candidate] = []
+        self.parents: dict[int, tuple[cst.CSTNode, cst.CSTNode]] = {}
+        self.docstrings: set[int] = set()
+        self.prefix_args: set[int] = set()
+
+    # -- context ---------------------------------------------------------------------
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
+            self.docstrings.add(id(node.value))
+            if isinstance(node.value, cst.ConcatenatedString):
+                for part in (node.value.left, node.value.right):
+                    self.docstrings.add(id(part))
+
+    def _remember(self, container: cst.CSTNode, elements) -> None:  # type: ignore[no-untyped-def]
+        for el in elements:
+            value = el.key if isinstance(el, cst.DictElement) else getattr(el, "value", None)
+            if value is not None:
+                self.parents[id(value)] = (container, el)
+
+    def visit_Tuple(self, node: cst.Tuple) -> None:
+        self._remember(node, node.elements)
+
+    def visit_List(self, node: cst.List) -> None:
+        self._remember(node, node.elements)
+
+    def visit_Set(self, node: cst.Set) -> None:
+        self._remember(node, node.elements)
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        self._remember(node, node.elements)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("startswith", "endswith") and node.args:
+            arg = node.args[0].value
+            targets = arg.elements if isinstance(arg, cst.Tuple) else [node.args[0]]
+            for t in targets:
+                self.prefix_args.add(id(t.value))
+
+    # -- literals --------------------------------------------------------------------
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = string_value(node)
+        if value is None:
+            return
+        self.values_seen.add(value)
+        if id(node) in self.docstrings:
+            self._mentions(node, value)
+            return
+        new = self.renames.get(value)
+        if new is not None:
+            container, element = self.parents.get(id(node), (None, None))
+            self.candidates.append(_Candidate(node, value, new, container, element))
+        elif id(node) in self.prefix_args and self._preview_only_prefix(value):
+            self.report(
+                node,
+                f"`{value}` only matches preview event names; the GA names differ (see the rename table)",
+                ga_form=", ".join(sorted({n for o, n in self.renames.items() if o.startswith(value)})),
+            )
+        else:
+            self._mentions(node, value)
+
+    def _preview_only_prefix(self, value: str) -> bool:
+        if len(value) < 9 or value in self.ga_names:
+            return False
+        return any(o.startswith(value) for o in self.renames) and not any(g.startswith(value) for g in self.ga_names)
+
+    def _mentions(self, node: cst.CSTNode, text: str) -> None:
+        for old, new in self.renames.items():
+            if old in text and not _embedded_in_ga_name(text, old, new):
+                self.report(node, f"mentions preview event `{old}` (GA: `{new}`)", severity=Severity.INFO,
+                            ga_form=new)
+                return
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self._mentions(node, node.value)
+
+    # -- decisions need the whole file: which GA names it already handles -----------------
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for c in self.candidates:
+            dual = c.new in self.values_seen
+            if dual and isinstance(c.container, _SEQUENCES) and _sibling_values(c.container) >= {c.new}:
+                edit, carried = remove_element(self, c.container, c.element)
+                self.report(c.node, f"Preview event `{c.old}` is listed beside its GA name `{c.new}`; "
+                            "remove the preview entry", edits=[edit], comment_scope=c.element, unsafe=carried,
+                            fix_title=f"Remove `{c.old}`", ga_form=f'"{c.new}"', old=c.old, new=c.new)
+            elif dual and isinstance(c.container, cst.Dict) and c.new in _sibling_values(c.container):
+                edit, carried = remove_element(self, c.container, c.element)
+                self.report(c.node, f"Preview event `{c.old}` is handled beside its GA name `{c.new}`; "
+                            "remove the preview entry", edits=[edit], unsafe=True, comment_scope=c.element,
+                            fix_title=f"Remove the `{c.old}` entry", ga_form=f'"{c.new}"')
+            else:
+                edit = self.replace(c.node, requote(c.node, c.new))
+                self.report(c.node, edits=[edit], unsafe=dual, ga_form=f'"{c.new}"',
+                            fix_title=f"Rename to `{c.new}`" + (" (the file also handles the GA name: review)"
+                                                                 if dual else ""),
+                            old=c.old, new=c.new)
+
+
+def _sibling_values(container: cst.CSTNode) -> set[str]:
+    out = set()
+    for el in getattr(container, "elements", ()):
+        node = el.key if isinstance(el, cst.DictElement) else getattr(el, "value", None)
+        value = string_value(node) if node is not None else None
+        if value is not None:
+            out.add(value)
+    return out
+
+
+def _embedded_in_ga_name(text: str, old: str, new: str) -> bool:
+    """True when every occurrence of `old` in `text` is part of something longer (no false mention)."""
+    start = 0
+    while (i := text.find(old, start)) >= 0:
+        before = text[i - 1] if i else " "
+        after = text[i + len(old)] if i + len(old) < len(text) else " "
+        if not (before.isalnum() or before in "._") and not (after.isalnum() or after == "_"):
+            return False
+        start = i + 1
+    return True

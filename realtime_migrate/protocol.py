@@ -1,0 +1,48 @@
+"""Protocol facts shared by several rules: event names of both sides.
+
+Taken from ../shared/ga-protocol.md sections C and D and checked against the openai
+package's `RealtimeServerEvent` / `RealtimeClientEvent` unions (tests/test_protocol.py).
+"""
+
+from __future__ import annotations
+
+# D1-D7: server event names the GA protocol renamed or removed (whole-literal renames).
+SERVER_EVENT_RENAMES: dict[str, str] = {
+    "response.text.delta": "response.output_text.delta",
+    "response.text.done": "response.output_text.done",
+    "response.audio.delta": "response.output_audio.delta",
+    "response.audio.done": "response.output_audio.done",
+    "response.audio_transcript.delta": "response.output_audio_transcript.delta",
+    "response.audio_transcript.done": "response.output_audio_transcript.done",
+    "transcription_session.updated": "session.updated",
+}
+
+GA_SERVER_EVENTS: frozenset[str] = frozenset({
+    "conversation.created", "conversation.item.created", "conversation.item.deleted",
+    "conversation.item.input_audio_transcription.completed",
+    "conversation.item.input_audio_transcription.delta",
+    "conversation.item.input_audio_transcription.failed", "conversation.item.retrieved",
+    "conversation.item.truncated", "error", "input_audio_buffer.cleared", "input_audio_buffer.committed",
+    "input_audio_buffer.speech_started", "input_audio_buffer.speech_stopped", "rate_limits.updated",
+    "response.content_part.added", "response.content_part.done", "response.created", "response.done",
+    "response.function_call_arguments.delta", "response.function_call_arguments.done",
+    "response.output_item.added", "response.output_item.done", "session.created", "session.updated",
+    "output_audio_buffer.started", "output_audio_buffer.stopped", "output_audio_buffer.cleared",
+    "response.output_text.delta", "response.output_text.done", "response.output_audio.delta",
+    "response.output_audio.done", "response.output_audio_transcript.delta",
+    "response.output_audio_transcript.done",
+    "conversation.item.added", "conversation.item.done", "conversation.item.input_audio_transcription.segment",
+    "input_audio_buffer.timeout_triggered", "input_audio_buffer.dtmf_event_received",
+    "mcp_list_tools.in_progress", "mcp_list_tools.completed", "mcp_list_tools.failed",
+    "response.mcp_call_arguments.delta", "response.mcp_call_arguments.done", "response.mcp_call.in_progress",
+    "response.mcp_call.completed", "response.mcp_call.failed",
+})
+
+GA_CLIENT_EVENTS: frozenset[str] = frozenset({
+    "session.update", "response.create", "response.cancel", "conversation.item.create",
+    "conversation.item.delete", "conversation.item.retrieve", "conversation.item.truncate",
+    "input_audio_buffer.append", "input_audio_buffer.clear", "input_audio_buffer.commit",
+    "output_audio_buffer.clear",
+})
+
+BETA_ONLY_CLIENT_EVENTS: frozenset[str] = frozenset({"transcription_session.update"})

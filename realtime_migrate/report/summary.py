@@ -1,0 +1,57 @@
+"""Counts shared by every output format, so no two formats disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from realtime_migrate.model import FileError, Finding
+
+
+@dataclass
+class Summary:
+    mode: str
+    findings: list[Finding]
+    errors: list[FileError]
+    fixed: list[Finding] = field(default_factory=list)
+    changed_files: list[str] = field(default_factory=list)
+    checked: int = 0
+    unsafe_enabled: bool = False
+    diff: str = ""
+
+    @property
+    def problems(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_note]
+
+    @property
+    def notes(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_note]
+
+    @property
+    def safe_fixable(self) -> int:
+        return sum(1 for f in self.problems if f.fix is not None and f.fix.is_safe)
+
+    @property
+    def unsafe_fixable(self) -> int:
+        return sum(1 for f in self.problems if f.fix is not None and not f.fix.is_safe)
+
+    @property
+    def files_with_findings(self) -> int:
+        return len({f.path for f in self.problems})
+
+    def headline(self) -> str:
+        n, m = len(self.problems), self.files_with_findings
+        if self.mode == "fix":
+            parts = [f"Fixed {len(self.fixed)} finding{'s' * (len(self.fixed) != 1)} "
+                     f"in {len(self.changed_files)} file{'s' * (len(self.changed_files) != 1)}"]
+            if n:
+                parts.append(f"{n} remaining in {m} file{'s' * (m != 1)}")
+                if self.unsafe_fixable and not self.unsafe_enabled:
+                    parts.append(f"{self.unsafe_fixable} fixable with --unsafe-fixes")
+            return "; ".join(parts) + "."
+        if not n:
+            return f"All checks passed ({self.checked} file{'s' * (self.checked != 1)} checked)."
+        text = (f"Found {n} finding{'s' * (n != 1)} in {m} file{'s' * (m != 1)}; "
+                f"{self.safe_fixable} fixable with fix")
+        if self.unsafe_fixable:
+            text += f", {self.unsafe_fixable} more with --unsafe-fixes"
+        return text + "."

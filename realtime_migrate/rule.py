@@ -1,0 +1,110 @@
+"""The declarative shape of a rule.
+
+A rule file in `rules/` builds one `Rule`: everything a reader, the docs generator and
+the test suite need, and the name of the generic matcher that finds it. Rule files
+import nothing heavy, so listing rules, `--help` and the prefilter never pay for libcst.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+DOCS_URL = "https://github.com/realtime-migrate/realtime-migrate/blob/main/docs/rules.md#{anchor}"
+
+
+class FixAvailability(str, enum.Enum):
+    ALWAYS = "always"
+    SOMETIMES = "sometimes"
+    NEVER = "never"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A before/after pair shown in the docs and run by the test suite.
+
+    `after` is the result of `fix` (safe fixes only); `unsafe_after`, when given, the
+    result with `--unsafe-fixes`. `after=None` means: found, but `fix` leaves it as is.
+    """
+
+    before: str
+    after: str | None = None
+    unsafe_after: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    summary: str
+    message: str
+    matcher: str
+    triggers: tuple[str, ...]
+    what: str
+    why: str
+    example: str
+    use_instead: str
+    fix_safety: str
+    fix: FixAvailability
+    references: tuple[str, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+    examples: tuple[Example, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"RTM\d{3}", self.code):
+            raise ValueError(f"rule code {self.code!r} must look like RTM001")
+        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", self.name):
+            raise ValueError(f"rule name {self.name!r} must be kebab-case")
+        if not self.triggers:
+            raise ValueError(f"{self.code}: a rule needs at least one trigger string")
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.code.lower()}-{self.name}"
+
+    @property
+    def doc_url(self) -> str:
+        return DOCS_URL.format(anchor=self.anchor)
+
+    def render_docs(self) -> str:
+        """Markdown in ruff's fixed sections; `rule CODE` and docs/rules.md both use it."""
+        fix_line = {
+            FixAvailability.ALWAYS: "Fix is always available.",
+            FixAvailability.SOMETIMES: "Fix is sometimes available.",
+            FixAvailability.NEVER: "Fix is not available (report only).",
+        }[self.fix]
+        refs = ", ".join(self.references) if self.references else "—"
+        parts = [
+            f"## {self.name} ({self.code})",
+            "",
+            self.summary,
+            "",
+            fix_line,
+            "",
+            "### What it does",
+            self.what.strip(),
+            "",
+            "### Why is this bad?",
+            self.why.strip(),
+            "",
+            "### Example",
+            "```python",
+            self.example.strip("\n"),
+            "```",
+            "",
+            "Use instead:",
+            "```python",
+            self.use_instead.strip("\n"),
+            "```",
+            "",
+            "### Fix safety",
+            self.fix_safety.strip(),
+            "",
+            "### References",
+            f"ga-protocol.md rows: {refs}",
+            "",
+        ]
+        return "\n".join(parts)
