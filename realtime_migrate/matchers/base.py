@@ -210,6 +210,10 @@ def remove_element(
     index = next(i for i, item in enumerate(items) if item is element)
     removed = items[index]
     carried = bool(comments_in(removed)) or _comment_on_lines(matcher, container, removed)
+    if len(items) > 1:
+        whole_lines = _whole_line_span(matcher, removed)
+        if whole_lines is not None:
+            return matcher.make_edit(*whole_lines, ""), carried
     rest = items[:index] + items[index + 1:]
     if index == len(items) - 1 and index > 0:
         comma = removed.comma
@@ -232,6 +236,26 @@ def remove_element(
         return matcher.replace(container, "set()"), carried
     new = container.with_changes(**changes)
     return matcher.replace(container, new), carried
+
+
+_LINE_REST = re.compile(r"[ \t]*,?[ \t]*(#[^\r\n]*)?(\r\n|\r|\n)")
+
+
+def _whole_line_span(matcher: Matcher, element: cst.CSTNode) -> tuple[int, int] | None:
+    """The span of the lines `element` sits on alone (a multi-line container), else None.
+
+    Deleting those lines keeps every other element's layout and comments exactly.
+    """
+    start, end = matcher.span(element)
+    text = matcher.ctx.text
+    line_start = text.rfind("\n", 0, start) + 1
+    line_start = max(line_start, text.rfind("\r", 0, start) + 1)
+    if text[line_start:start].strip():
+        return None
+    rest = _LINE_REST.match(text, end)
+    if rest is None:
+        return None
+    return line_start, rest.end()
 
 
 def _comment_on_lines(matcher: Matcher, container: cst.CSTNode, element: cst.CSTNode) -> bool:
