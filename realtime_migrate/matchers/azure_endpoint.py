@@ -1,0 +1,242 @@
+"""Rewrites Azure preview realtime URLs to the GA `/openai/v1/realtime?model=` form.
+
+URLs are rewritten on a *template*: the literal text of a string, with each f-string
+expression replaced by a sentinel, so plain strings, f-strings and `.format` templates
+share one rewrite. An `api-version` parameter is only ever dropped next to a
+`deployment=` parameter or the preview realtime path, never elsewhere: other Azure
+services keep theirs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import libcst as cst
+
+from realtime_migrate.matchers.base import Matcher, remove_element, string_value
+
+_SENTINEL = re.compile("\x00(\\d+)\x00")
+_SESSIONS = re.compile(r"/openai/realtimeapi/sessions(?P<q>\?[^#\s\"']*)?")
+_PATH = re.compile(r"/openai/realtime(?![\w/.-])(?P<q>\?[^#\s\"']*)?")
+_REGIONAL = re.compile(r"realtimeapi-preview\.ai\.azure\.com")
+_APPENDED_VERSION = re.compile(r"[?&]api-version=$")
+_PREVIEW_IN_FILE = re.compile(r"/openai/realtime(?![\w/.-])")
+_NAMED_FIELD = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+GA_CALLS = "https://<resource>.openai.azure.com/openai/v1/realtime/calls"
+
+
+@dataclass
+class Rewrite:
+    template: str
+    dropped: list[str]
+    path_only: bool
+
+
+def _rewrite_query(query: str) -> tuple[str, list[str], bool]:
+    """`?api-version=X&deployment=D&k=v` → `?model=D&k=v`; returns (query, dropped values, touched)."""
+    lead, body = query[0], query[1:]
+    out: list[str] = []
+    dropped: list[str] = []
+    touched = False
+    for param in body.split("&"):
+        key, _, value = param.partition("=")
+        if key == "api-version":
+            dropped.append(value)
+            touched = True
+        elif key == "deployment":
+            out.append("model=" + value)
+            touched = True
+        else:
+            out.append(param)
+    return (lead + "&".join(out) if out else ""), dropped, touched
+
+
+def rewrite_template(template: str) -> Rewrite | None:
+    """The GA form of every preview URL piece in `template`, or None when there is none."""
+    dropped: list[str] = []
+    changed = False
+    path_only = False
+
+    def sessions(m: re.Match[str]) -> str:
+        nonlocal changed
+        changed = True
+        query = ""
+        if m.group("q"):
+            query, gone, _ = _rewrite_query(m.group("q"))
+            dropped.extend(gone)
+        return "/openai/v1/realtime/client_secrets" + query
+
+    def path(m: re.Match[str]) -> str:
+        nonlocal changed, path_only
+        changed = True
+        if not m.group("q"):
+            path_only = True
+            return "/openai/v1/realtime"
+        query, gone, _ = _rewrite_query(m.group("q"))
+        dropped.extend(gone)
+        return "/openai/v1/realtime" + query
+
+    out = _SESSIONS.sub(sessions, template)
+    out = _PATH.sub(path, out)
+    if not changed and "api-version=" in out and "deployment=" in out:
+        # A query built apart from its path: "?api-version=...&deployment=".
+        m = re.search(r"[?&][^#\s\"']*", out)
+        if m:
+            query, gone, touched = _rewrite_query(m.group(0))
+            if touched:
+                out = out[: m.start()] + query + out[m.end():]
+                dropped.extend(gone)
+                changed = True
+    return Rewrite(out, dropped, path_only) if changed else None
+
+
+class Matcher(Matcher):  # type: ignore[no-redef]
+    def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(rule, ctx)
+        self.pending_paths: list[tuple[cst.CSTNode, str, list]] = []
+        self.param_dicts: list[tuple[cst.Dict, cst.DictElement, cst.DictElement]] = []
+        self.preview_query_seen = False
+
+    # -- strings ---------------------------------------------------------------------
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if "b" in node.prefix.lower():
+            return
+        raw = node.raw_value
+        if _REGIONAL.search(raw):
+            self._regional(node)
+            return
+        rw = rewrite_template(raw)
+        if rw is None:
+            if _APPENDED_VERSION.search(raw) and _PREVIEW_IN_FILE.search(self.ctx.text):
+                self.report(node, "`api-version` is appended to an Azure preview realtime URL here: the GA URL "
+                            "`/openai/v1/realtime?model=<deployment>` takes no `api-version`", ga_form="(remove it)")
+            return
+        code = f"{node.prefix}{node.quote}{rw.template}{node.quote}"
+        self._decide(node, rw, code, positional=_positional(rw.dropped))
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+        pieces: list[str] = []
+        exprs: list[cst.FormattedStringExpression] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                pieces.append(part.value)
+            else:
+                pieces.append(f"\x00{len(exprs)}\x00")
+                exprs.append(part)  # type: ignore[arg-type]
+        template = "".join(pieces)
+        if _REGIONAL.search(template):
+            self._regional(node)
+            return False
+        rw = rewrite_template(template)
+        if rw is None:
+            return False
+        parts: list[cst.BaseFormattedStringContent] = []
+        kept: set[int] = set()
+        for i, chunk in enumerate(_SENTINEL.split(rw.template)):
+            if i % 2 == 0:
+                if chunk:
+                    parts.append(cst.FormattedStringText(chunk))
+            else:
+                kept.add(int(chunk))
+                parts.append(exprs[int(chunk)])
+        side_effects = any(_has_call(e.expression) for i, e in enumerate(exprs) if i not in kept)
+        code = self.ctx.module.code_for_node(node.with_changes(parts=parts))
+        self._decide(node, rw, code, positional=False, unsafe=side_effects)
+        return False
+
+    def _decide(self, node: cst.CSTNode, rw: Rewrite, code: str, *, positional: bool,
+                unsafe: bool = False) -> None:
+        if rw.dropped:
+            self.preview_query_seen = True
+        if any(v == "" for v in rw.dropped) or positional:
+            self.report(node, "Azure preview realtime URL: the `api-version` value comes from outside this literal; "
+                        "drop it, and rename `deployment=` to `model=`", ga_form=_display(code))
+            return
+        if rw.path_only:
+            self.pending_paths.append((node, code, [unsafe]))
+            return
+        self._report_url(node, code, unsafe)
+
+    def _report_url(self, node: cst.CSTNode, code: str, unsafe: bool) -> None:
+        sessions = "client_secrets" in code and "realtimeapi" in self.ctx.module.code_for_node(node)
+        message = ("Azure preview ephemeral-key URL: GA mints keys at `/openai/v1/realtime/client_secrets` "
+                   "(body nested under `session`, key read from top-level `value`)" if sessions else None)
+        self.report(node, message, edits=[self.replace(node, code)], unsafe=unsafe, ga_form=_display(code),
+                    fix_title="Use the GA URL")
+
+    def _regional(self, node: cst.CSTNode) -> None:
+        self.report(node, "Azure preview WebRTC host `<region>.realtimeapi-preview.ai.azure.com/v1/realtimertc`: GA "
+                    "uses your resource host; the resource name cannot be derived from the region",
+                    ga_form=GA_CALLS)
+
+    # -- query-parameter dicts -------------------------------------------------------------
+    def visit_Dict(self, node: cst.Dict) -> None:
+        found: dict[str, cst.DictElement] = {}
+        for el in node.elements:
+            if isinstance(el, cst.DictElement):
+                key = string_value(el.key)
+                if key in ("api-version", "deployment"):
+                    found[key] = el
+        if len(found) == 2:
+            self.param_dicts.append((node, found["api-version"], found["deployment"]))
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        proven = bool(self.pending_paths) or self.preview_query_seen
+        for node, api_version, deployment in self.param_dicts:
+            if not proven:
+                continue
+            self.preview_query_seen = True
+            edit = self._dict_edit(node, api_version, deployment)
+            self.report(node, "Azure preview realtime query parameters: GA takes `model=<deployment>` and no "
+                        "`api-version`", edits=[edit], ga_form='{"model": <deployment>}',
+                        fix_title="Drop `api-version`, rename `deployment` to `model`")
+        for node, code, (unsafe,) in self.pending_paths:
+            # The query is built apart from the path; dropping api-version there is only known to
+            # happen when this file holds a preview query this rule rewrites too.
+            self._report_url(node, code, unsafe or not self.preview_query_seen)
+
+    def _dict_edit(self, node: cst.Dict, api_version: cst.DictElement, deployment: cst.DictElement):  # type: ignore[no-untyped-def]
+        renamed = deployment.with_changes(key=_rename_key(deployment.key))
+        swapped = node.with_changes(elements=[renamed if e is deployment else e for e in node.elements])
+        # Remove api-version from the re-rendered dict by position in the new element list.
+        index = list(node.elements).index(api_version)
+        items = list(swapped.elements)
+        removed = items.pop(index)
+        if index == len(items) and items:
+            items[-1] = items[-1].with_changes(comma=removed.comma)
+        return self.replace(node, swapped.with_changes(elements=items))
+
+
+def _rename_key(key: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(key, cst.SimpleString):
+        return key.with_changes(value=f"{key.prefix}{key.quote}model{key.quote}")
+    return key
+
+
+def _has_call(node: cst.CSTNode) -> bool:
+    class _Calls(cst.CSTVisitor):
+        found = False
+
+        def visit_Call(self, n: cst.Call) -> None:
+            _Calls.found = True
+
+    v = _Calls()
+    node.visit(v)
+    return _Calls.found
+
+
+def _positional(dropped: list[str]) -> bool:
+    """A dropped value that is a positional placeholder (`{}`, `{0}`, `%s`) would shift the arguments."""
+    for value in dropped:
+        if "%" in value or ("{" in value and not _NAMED_FIELD.fullmatch(value)):
+            return True
+    return False
+
+
+def _display(code: str) -> str:
+    return code
+
+
+__all__ = ["Matcher", "rewrite_template", "remove_element"]
