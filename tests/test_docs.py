@@ -1,0 +1,39 @@
+"""docs/rules.md is generated from the catalog and must match it."""
+
+from __future__ import annotations
+
+from helpers import ROOT, run_cli
+
+from realtime_migrate import catalog, docgen
+
+
+def test_rules_page_is_current() -> None:
+    committed = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert committed == docgen.render(), "docs/rules.md is stale: run `python -m realtime_migrate.docgen`"
+
+
+def test_rule_command_prints_docs() -> None:
+    for rule in catalog.all_rules():
+        proc = run_cli(["rule", rule.code])
+        assert proc.returncode == 0, proc.stderr
+        for heading in ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety"):
+            assert heading in proc.stdout
+
+
+def test_unknown_rule_is_a_usage_error() -> None:
+    proc = run_cli(["rule", "RTM999"])
+    assert proc.returncode == 2
+    assert "RTM999" in proc.stderr
+
+
+def test_rules_table_lists_every_rule() -> None:
+    proc = run_cli(["rules"])
+    assert proc.returncode == 0
+    for rule in catalog.all_rules():
+        assert rule.code in proc.stdout and rule.name in proc.stdout
+
+
+def test_readme_lists_every_rule() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for rule in catalog.all_rules():
+        assert rule.code in readme and rule.name in readme, f"README lacks {rule.code}"
