@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from realtime_migrate.report.summary import Summary
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "concise", "json", "sarif", "github", "junit")
 
 Renderer = Callable[["Summary"], str]
 
@@ -18,3 +19,12 @@ def renderer(name: str) -> Renderer:
     if name not in FORMATS:
         raise ValueError(f"unknown output format {name!r}; choose from {', '.join(FORMATS)}")
     return importlib.import_module(f"realtime_migrate.report.{name}_format").render
+
+
+def display_path(path: str) -> str:
+    """`./a.py` → `a.py`, and absolute paths under the working directory made relative, `/`-separated:
+    CI systems attach annotations and test names to workspace-relative paths."""
+    if path.startswith("<"):
+        return path
+    rel = os.path.relpath(path) if os.path.isabs(path) else os.path.normpath(path)
+    return (path if rel.startswith("..") else rel).replace(os.sep, "/")

@@ -55,6 +55,7 @@ def render(summary: Summary) -> str:
             "fixed": len(summary.fixed),
             "changed_files": summary.changed_files,
             "errors": len(summary.errors),
+            "baselined": summary.baselined,
         },
     }
     return json.dumps(doc, indent=2) + "\n"

@@ -17,6 +17,7 @@ class Summary:
     checked: int = 0
     unsafe_enabled: bool = False
     diff: str = ""
+    baselined: int = 0  # findings hidden by `scan --baseline` (already in the baseline file)
 
     @property
     def problems(self) -> list[Finding]:
@@ -48,10 +49,14 @@ class Summary:
                 if self.unsafe_fixable and not self.unsafe_enabled:
                     parts.append(f"{self.unsafe_fixable} fixable with --unsafe-fixes")
             return "; ".join(parts) + "."
+        known = (f" {self.baselined} known finding{'s' * (self.baselined != 1)} hidden by the baseline."
+                 if self.baselined else "")
+        if not n and self.errors:  # never "All checks passed" when some files were not checked at all
+            return f"No findings in the files that could be processed ({self.checked} checked).{known}"
         if not n:
-            return f"All checks passed ({self.checked} file{'s' * (self.checked != 1)} checked)."
-        text = (f"Found {n} finding{'s' * (n != 1)} in {m} file{'s' * (m != 1)}; "
+            return f"All checks passed ({self.checked} file{'s' * (self.checked != 1)} checked).{known}"
+        text = (f"Found {n} {'new ' if self.baselined else ''}finding{'s' * (n != 1)} in {m} file{'s' * (m != 1)}; "
                 f"{self.safe_fixable} fixable with fix")
         if self.unsafe_fixable:
             text += f", {self.unsafe_fixable} more with --unsafe-fixes"
-        return text + "."
+        return text + "." + known
