@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from realtime_migrate.model import FileError
@@ -30,13 +32,43 @@ class Discovered:
 
 
 def _excluded(path: str, name: str, patterns: Iterable[str]) -> bool:
-    norm = path.replace(os.sep, "/")
+    return _exclude_test(tuple(patterns))(path, name)
+
+
+@lru_cache(maxsize=16)
+def _exclude_test(patterns: tuple[str, ...]) -> Callable[[str, str], bool]:
+    """One compiled test per pattern set: per pattern, `name` or the path matches it, or the path ends
+    in `/pattern`, or (`dir/**`) has `dir` as a component. fnmatch per entry and pattern cost ~0.3 s
+    on a 2,000-file tree; literal names become a set lookup and the rest one regex each for names and paths.
+    """
+    literal: set[str] = set()
+    name_globs: list[str] = []
+    path_globs: list[str] = []
+    dir_needles: list[str] = []
     for pat in patterns:
-        if fnmatch.fnmatch(name, pat) or fnmatch.fnmatch(norm, pat) or fnmatch.fnmatch(norm, f"*/{pat}"):
+        if pat.endswith("/**"):
+            dir_needles.append("/" + pat[:-3].strip("/") + "/")
+        npat = os.path.normcase(pat)
+        if not any(c in pat for c in "*?[/\\") and npat == pat:
+            literal.add(pat)  # a plain name: name == pat, and a path can match it only through its name
+            continue
+        name_globs.append(fnmatch.translate(npat))
+        path_globs += [fnmatch.translate(npat), fnmatch.translate(os.path.normcase(f"*/{pat}"))]
+    name_re = re.compile("|".join(name_globs)).match if name_globs else None
+    path_re = re.compile("|".join(path_globs)).match if path_globs else None
+
+    def test(path: str, name: str) -> bool:
+        if os.path.normcase(name) in literal:
             return True
-        if pat.endswith("/**") and (norm + "/").find("/" + pat[:-3].strip("/") + "/") >= 0:
+        norm = path.replace(os.sep, "/")
+        if name_re is not None and (name_re(os.path.normcase(name)) or path_re(os.path.normcase(norm))):  # type: ignore[misc]
             return True
-    return False
+        if dir_needles:
+            padded = norm + "/"
+            return any(needle in padded for needle in dir_needles)
+        return False
+
+    return test
 
 
 def _is_venv(path: str) -> bool:
@@ -44,6 +76,13 @@ def _is_venv(path: str) -> bool:
 
 
 def _walk(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
+    for path, _ in _walk_entries(root, excludes):
+        yield path
+
+
+def _walk_entries(root: str, excludes: tuple[str, ...]) -> Iterator[tuple[str, bool]]:
+    """(path, is a symlink): only a symlinked file needs os.path.realpath to be deduplicated."""
+    excluded = _exclude_test(excludes)
     stack = [root]
     while stack:
         current = stack.pop()
@@ -54,14 +93,14 @@ def _walk(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
         subdirs = []
         for entry in entries:
             path = entry.path
-            if _excluded(path, entry.name, excludes):
+            if excluded(path, entry.name):
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if not _is_venv(path):
                         subdirs.append(path)
                 elif entry.name.endswith(PYTHON_SUFFIXES):
-                    yield path
+                    yield path, entry.is_symlink()
             except OSError:
                 continue
         stack.extend(reversed(subdirs))
@@ -81,12 +120,20 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = (), *, use_default_e
             errors.append(FileError(raw, "no such file or directory"))
             continue
         if os.path.isdir(path):
-            candidates: Iterable[str] = _walk(path, excludes)
+            # The walk follows no directory symlink, so below the real root a file's real path is the
+            # root's plus its relative path (os.path.realpath per file was a third of the walk's time).
+            real_root = os.path.realpath(path)
+            cut = len(path)
+            candidates: Iterable[tuple[str, bool]] = _walk_entries(path, excludes)
         else:
             # Files named explicitly are always checked, whatever their suffix (pre-commit passes them).
-            candidates = [path]
-        for file in candidates:
-            key = os.path.realpath(file) if os.path.exists(file) else file
+            real_root, cut = None, 0
+            candidates = [(path, True)]
+        for file, link in candidates:
+            if link or real_root is None:
+                key = os.path.realpath(file) if os.path.exists(file) else file
+            else:
+                key = os.path.join(real_root, file[cut:].lstrip(os.sep))
             if key not in seen:
                 seen.add(key)
                 files.append(file)
