@@ -1,0 +1,441 @@
+"""Imports from `openai.types.beta.realtime` / `openai.resources.beta.realtime` → the GA namespaces.
+
+Every imported name is looked up in the rule's tables (derived from the installed package):
+a shared name keeps its name; a renamed class (G3) is renamed in the import *and* at its uses,
+found through scope analysis so a local that happens to share the name is never touched (an
+`as` alias means the uses keep the alias; a name listed in `__all__` is imported `as` its old
+name so the module's public API does not change); a beta-only name (G4) is reported with its
+GA equivalent, with an unsafe fix only where one GA class replaces it. A statement that mixes
+fixable and beta-only names is split in two lines, the beta-only names staying on the beta
+import (it still exists in `openai` 3.54, so the code keeps working). Module imports
+(`import openai.types.beta.realtime as rt`, `from openai.types.beta import realtime`) are
+rewritten with every `rt.X` use, and only when every such use has a GA counterpart there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import ImportAssignment, PositionProvider, QualifiedNameProvider, ScopeProvider
+
+from realtime_migrate.matchers.base import Matcher, requote, string_value
+from realtime_migrate.model import Edit
+
+_SPACES = {
+    "openai.types.beta.realtime": ("types", "openai.types.realtime"),
+    "openai.resources.beta.realtime": ("resources", "openai.resources.realtime"),
+}
+_PARENTS = {
+    "openai.types.beta": "openai.types.beta.realtime",
+    "openai.resources.beta": "openai.resources.beta.realtime",
+}
+
+SAFE, UNSAFE, NONE = "safe", "unsafe", "none"
+
+
+@dataclass
+class Target:
+    module: str | None  # full GA module path
+    name: str | None
+    status: str
+    note: str = ""
+
+
+@dataclass
+class _Entry:
+    alias: cst.ImportAlias
+    name: str
+    bound: str
+    target: Target
+    module_alias: bool = False  # the name is itself a module (`from openai.types.beta.realtime import session`)
+
+
+@dataclass
+class _ModuleUse:
+    """A bound name (or dotted chain) that holds a beta module."""
+
+    space: str
+    module: str  # "" for the package
+    ga_module: str | None
+    edits: list[Edit] = field(default_factory=list)
+    blockers: list[str] = field(default_factory=list)
+    unsafe: list[str] = field(default_factory=list)
+
+
+def _dotted(node: cst.CSTNode) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        left = _dotted(node.value)
+        return f"{left}.{node.attr.value}" if left is not None else None
+    return None
+
+
+def _split(dotted: str) -> tuple[str, str, str] | None:
+    """`openai.types.beta.realtime.error_event` → ("types", "error_event", ga_prefix)."""
+    for prefix, (space, ga) in _SPACES.items():
+        if dotted == prefix:
+            return space, "", ga
+        if dotted.startswith(prefix + ".") and "." not in dotted[len(prefix) + 1:]:
+            return space, dotted[len(prefix) + 1:], ga
+    return None
+
+
+class Matcher(Matcher):  # type: ignore[no-redef]
+    METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider, QualifiedNameProvider)
+
+    def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(rule, ctx)
+        o = self.options
+        self.shared_names = frozenset(o["shared_names"])
+        self.shared_modules = frozenset(o["shared_modules"])
+        self.renames: dict[str, str] = dict(o["class_renames"])
+        self.review: dict[str, tuple[str | None, str]] = dict(o["review"])
+        self.beta_only_modules: dict[str, str] = dict(o["beta_only_modules"])
+        self.resource_names: dict[str, tuple[str, ...]] = dict(o["resource_names"])
+        self.resource_hints: dict[str, str] = dict(o["resource_hints"])
+        self.imports: list[tuple[cst.CSTNode, cst.SimpleStatementLine | None]] = []
+        self.chains: list[cst.Attribute] = []
+        self.attr_parent: dict[int, cst.Attribute] = {}
+        self.stmt: cst.SimpleStatementLine | None = None
+        self.import_depth = 0
+        self.handled_refs: set[int] = set()
+        self.exported: set[str] = set()
+        self.newline = "\r\n" if "\r\n" in ctx.text else "\n"
+
+    # -- tables -------------------------------------------------------------------------
+    def target(self, space: str, module: str, name: str) -> Target:
+        if space == "resources":
+            return self._resource_target(module, name)
+        ga_pkg = "openai.types.realtime"
+        key = f"{module}:{name}"
+        if key in self.renames:
+            tm, tn = self.renames[key].split(":")
+            return Target(f"{ga_pkg}.{tm}" if tm else ga_pkg, tn, SAFE, f"renamed to `{tn}` in GA")
+        if key in self.review:
+            t, note = self.review[key]
+            if t is None:
+                return Target(None, None, NONE, note)
+            tm, tn = t.split(":")
+            return Target(f"{ga_pkg}.{tm}" if tm else ga_pkg, tn, UNSAFE, note)
+        if module == "" and name in self.shared_names:
+            return Target(ga_pkg, name, SAFE)
+        if module == "" and name in self.shared_modules:
+            return Target(ga_pkg, name, SAFE)
+        if module in self.shared_modules:
+            return Target(f"{ga_pkg}.{module}", name, SAFE)
+        if module in self.beta_only_modules:
+            return Target(None, None, NONE, f"no GA module `{module}`: use {self.beta_only_modules[module]}")
+        if module == "" and name in self.beta_only_modules:
+            return Target(None, None, NONE, f"no GA module `{name}`: use {self.beta_only_modules[name]}")
+        return Target(None, None, NONE, "not in the GA namespace")
+
+    def _resource_target(self, module: str, name: str) -> Target:
+        ga_pkg = "openai.resources.realtime"
+        if name in self.resource_names.get(module, ()):
+            return Target(f"{ga_pkg}.{module}" if module else ga_pkg, name, SAFE)
+        if module == "" and name == "realtime":
+            return Target(ga_pkg, name, SAFE)
+        base = re.sub(r"^Async|With(Raw|Streaming)Response$", "", name)
+        hint = self.resource_hints.get(base) or self.resource_hints.get(module.title().replace("_", ""), "")
+        return Target(None, None, NONE, f"no GA `{name}`" + (f": use {hint}" if hint else ""))
+
+    def ga_module_of(self, space: str, module: str) -> str | None:
+        ga = "openai.types.realtime" if space == "types" else "openai.resources.realtime"
+        if module == "":
+            return ga
+        if space == "types":
+            return f"{ga}.{module}" if module in self.shared_modules else None
+        return f"{ga}.{module}" if module in self.resource_names else None
+
+    # -- collection ---------------------------------------------------------------------
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self.stmt = node if len(node.body) == 1 else None
+        for small in node.body:
+            if isinstance(small, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == "__all__"
+                                                     for t in small.targets):
+                if isinstance(small.value, (cst.List, cst.Tuple)):
+                    for el in small.value.elements:
+                        value = string_value(el.value)
+                        if value:
+                            self.exported.add(value)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self.import_depth += 1
+        if any(_split(_dotted(a.name) or "") for a in node.names):
+            self.imports.append((node, self.stmt))
+
+    def leave_Import(self, original_node: cst.Import) -> None:
+        self.import_depth -= 1
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self.import_depth += 1
+        if node.relative or node.module is None:
+            return
+        module = _dotted(node.module) or ""
+        if _split(module) or (module in _PARENTS and not isinstance(node.names, cst.ImportStar) and any(
+                isinstance(a.name, cst.Name) and a.name.value == "realtime" for a in node.names)):
+            self.imports.append((node, self.stmt))
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom) -> None:
+        self.import_depth -= 1
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.attr_parent[id(node.value)] = node
+        if self.import_depth or node.attr.value != "realtime":
+            return
+        dotted = _dotted(node)
+        if dotted in _SPACES and any(q.name == dotted for q in self.get_metadata(QualifiedNameProvider, node, set())):
+            self.chains.append(node)
+
+    # -- decisions ----------------------------------------------------------------------
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for node, stmt in self.imports:
+            if isinstance(node, cst.ImportFrom):
+                self._import_from(node, stmt)
+            else:
+                self._import(node)
+        for chain in self.chains:
+            if id(chain) not in self.handled_refs:
+                self._chain(chain)
+
+    def _assignment(self, node: cst.CSTNode, bound: str) -> ImportAssignment | None:
+        scope = self.get_metadata(ScopeProvider, node, None)
+        if scope is None:
+            return None
+        for a in scope.assignments[bound]:
+            if isinstance(a, ImportAssignment) and a.node is node:
+                return a
+        return None
+
+    def _module_uses(self, node: cst.CSTNode, bound: str, space: str, module: str) -> _ModuleUse:
+        """Edits for every `<bound>.X` use of a module binding; blockers when an X has no GA twin there."""
+        ga_module = self.ga_module_of(space, module)
+        use = _ModuleUse(space, module, ga_module)
+        if ga_module is None:
+            use.blockers.append(f"no GA module `{module}`")
+            return use
+        assignment = self._assignment(node, bound)
+        for access in assignment.references if assignment else ():
+            ref = access.node
+            inner = ref
+            while isinstance(inner, cst.Attribute):
+                self.handled_refs.add(id(inner))
+                inner = inner.value
+            parent = self.attr_parent.get(id(ref))
+            if "." in bound and isinstance(ref, cst.Attribute):
+                use.edits.append(self.replace(ref, ga_module))
+            if parent is None or not isinstance(ref, (cst.Name, cst.Attribute)):
+                continue
+            name = parent.attr.value
+            t = self.target(space, module, name)
+            if t.status == NONE or t.module != ga_module:
+                use.blockers.append(f"`{name}` ({t.note or 'moved to ' + str(t.module)})")
+                continue
+            if t.status == UNSAFE:
+                use.unsafe.append(f"`{name}`: {t.note}")
+            if t.name != name:
+                use.edits.append(self.replace(parent.attr, t.name or name))
+        return use
+
+    def _name_uses(self, node: cst.ImportFrom, entry: _Entry) -> tuple[list[Edit], bool]:
+        """Edits renaming the uses of an imported class; False when a use cannot be followed."""
+        assignment = self._assignment(node, entry.bound)
+        new = entry.target.name or entry.name
+        edits: list[Edit] = []
+        ok = True
+        for access in assignment.references if assignment else ():
+            ref = access.node
+            if isinstance(ref, cst.Name):
+                edits.append(self.replace(ref, new))
+            elif isinstance(ref, cst.SimpleString):
+                value = string_value(ref)
+                if value is None:
+                    ok = False
+                elif value == entry.name:
+                    edits.append(self.replace(ref, requote(ref, new)))
+                else:
+                    edits.append(self.replace(ref, re.sub(rf"\b{re.escape(entry.name)}\b", new, ref.value)))
+            else:
+                ok = False
+        return edits, ok
+
+    def _import_from(self, node: cst.ImportFrom, stmt: cst.SimpleStatementLine | None) -> None:
+        module = _dotted(node.module) or ""
+        if module in _PARENTS:  # `from openai.types.beta import realtime [as rt]`
+            self._parent_import(node, module)
+            return
+        split = _split(module)
+        assert split is not None
+        space, sub, ga_pkg = split
+        natural = self.ga_module_of(space, sub)
+        beta_ns = "openai.types.beta.realtime" if space == "types" else "openai.resources.beta.realtime"
+        ga_ns = _SPACES[beta_ns][1]
+        if isinstance(node.names, cst.ImportStar):
+            self.report(node, f"`from {module} import *` imports the preview namespace; import the names you use "
+                        f"from `{natural or ga_ns}`", ga_form=f"from {natural or ga_ns} import ...")
+            return
+        entries: list[_Entry] = []
+        for alias in node.names:
+            name = _dotted(alias.name) or ""
+            bound = alias.evaluated_alias or name
+            is_module = sub == "" and (name in self.shared_modules or name in self.beta_only_modules
+                                       or name in self.resource_names)
+            entries.append(_Entry(alias, name, bound, self.target(space, sub, name), is_module))
+        edits: list[Edit] = []
+        unsafe: list[str] = []
+        fixable: list[_Entry] = []
+        for e in entries:
+            if e.module_alias:
+                use = self._module_uses(node, e.bound, space, e.name)
+                if use.blockers:
+                    e.target = Target(None, None, NONE, "uses without a GA twin: " + ", ".join(use.blockers))
+                else:
+                    edits.extend(use.edits)
+                    unsafe.extend(use.unsafe)
+            if e.target.status == NONE:
+                self.report(e.alias, f"`{e.name}` from the preview `{module}` has no GA twin: {e.target.note}",
+                            ga_form=e.target.note)
+                continue
+            fixable.append(e)
+            if e.target.status == UNSAFE:
+                unsafe.append(f"`{e.name}` → `{e.target.name}`: {e.target.note}")
+        if not fixable:
+            return
+        renamed = [e for e in fixable if e.target.name != e.name]
+        alias_text: dict[int, str] = {}
+        for e in renamed:
+            new = e.target.name or e.name
+            if e.alias.asname is not None:
+                alias_text[id(e)] = f"{new} as {e.bound}"
+            elif e.name in self.exported:
+                alias_text[id(e)] = f"{new} as {e.name}"  # keep this module's public name
+            else:
+                use_edits, ok = self._name_uses(node, e)
+                if not ok:
+                    unsafe.append(f"a use of `{e.name}` could not be renamed")
+                edits.extend(use_edits)
+                alias_text[id(e)] = new
+        same_module = all(e.target.module == natural for e in fixable) and len(fixable) == len(entries)
+        if same_module and natural is not None:
+            edits.append(self.replace(node.module, natural))
+            for e in renamed:
+                new = alias_text[id(e)] if e.alias.asname is None else (e.target.name or e.name)
+                edits.append(self.replace(e.alias.name, new))
+        else:
+            lines_edit = self._split_statement(node, stmt, module, entries, fixable, alias_text)
+            targets = ", ".join(dict.fromkeys(e.target.module or "" for e in fixable))
+            if lines_edit is None:
+                self._report_import(node, module, ga_ns, [], unsafe, natural or targets, node)
+                return
+            edits.append(lines_edit)
+            self._report_import(node, module, ga_ns, edits, unsafe, natural or targets, node)
+            return
+        self._report_import(node, module, ga_ns, edits, unsafe, natural, node.module)
+
+    def _split_statement(self, node: cst.ImportFrom, stmt: cst.SimpleStatementLine | None, module: str,
+                         entries: list[_Entry], fixable: list[_Entry], alias_text: dict[int, str]) -> Edit | None:
+        """One `from M import ...` line per GA module, the beta-only names kept on the beta import."""
+        if stmt is None or stmt.body[0] is not node:
+            return None
+        r = self.range_of(node)
+        indent = self.ctx.line_text(r.start.line)[: r.start.column]
+        if indent.strip():
+            return None
+        groups: dict[str, list[str]] = {}
+        for e in entries:
+            if e in fixable:
+                text = alias_text.get(id(e)) or (f"{e.target.name} as {e.bound}" if e.alias.asname else
+                                                  e.target.name or e.name)
+                groups.setdefault(e.target.module or module, []).append(text)
+            else:
+                groups.setdefault(module, []).append(
+                    f"{e.name} as {e.bound}" if e.alias.asname else e.name)
+        lines = [f"from {m} import {', '.join(names)}" for m, names in groups.items()]
+        return self.replace(node, (self.newline + indent).join(lines))
+
+    def _report_import(self, node: cst.CSTNode, module: str, ga_ns: str, edits: list[Edit], unsafe: list[str],
+                       natural: str | None, scope: cst.CSTNode) -> None:
+        """`scope` is the part of the statement the edits rewrite whole (its comments must survive)."""
+        why = ("; review: " + "; ".join(unsafe)) if unsafe else ""
+        target = natural or ga_ns
+        self.report(node, f"Import from the preview SDK namespace `{module}`; GA: `{target}`{why}", edits=edits,
+                    unsafe=bool(unsafe), ga_form=target, fix_title=f"Import from `{target}`", comment_scope=scope)
+
+    def _parent_import(self, node: cst.ImportFrom, module: str) -> None:
+        space, ga_ns = _SPACES[_PARENTS[module]]
+        assert not isinstance(node.names, cst.ImportStar)
+        for alias in node.names:
+            if not (isinstance(alias.name, cst.Name) and alias.name.value == "realtime"):
+                continue
+            if len(node.names) != 1:
+                self.report(alias, f"`{module}.realtime` is the preview SDK namespace; GA: `{ga_ns}` "
+                            "(import it on its own line)", ga_form=ga_ns)
+                continue
+            use = self._module_uses(node, alias.evaluated_alias or "realtime", space, "")
+            if use.blockers:
+                self.report(alias, f"`{module}.realtime` is the preview SDK namespace; GA: `{ga_ns}`; no GA twin for "
+                            + ", ".join(use.blockers), ga_form=ga_ns)
+                continue
+            edits = [*use.edits, self.replace(node.module, ga_ns.rsplit(".", 1)[0])]
+            self._report_import(node, f"{module}.realtime", ga_ns, edits, use.unsafe, ga_ns, node.module)
+
+    def _import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            dotted = _dotted(alias.name) or ""
+            split = _split(dotted)
+            if split is None:
+                continue
+            space, sub, ga_pkg = split
+            ga_module = self.ga_module_of(space, sub)
+            bound = alias.evaluated_alias or dotted
+            use = self._module_uses(node, bound, space, sub)
+            if ga_module is None:
+                hint = self.beta_only_modules.get(sub) or self.resource_hints.get(sub.title().replace("_", ""), ga_pkg)
+                self.report(alias, f"`import {dotted}`: no GA module `{sub}`; use {hint}", ga_form=hint)
+                continue
+            if use.blockers:
+                self.report(alias, f"`import {dotted}` is the preview SDK namespace; no GA twin for "
+                            + ", ".join(use.blockers), ga_form=ga_module)
+                continue
+            edits = [*use.edits, self.replace(alias.name, ga_module)]
+            self._report_import(alias, dotted, ga_pkg, edits, use.unsafe, ga_module, alias.name)
+
+    def _chain(self, chain: cst.Attribute) -> None:
+        """`openai.types.beta.realtime.X` reached through `import openai`."""
+        dotted = _dotted(chain) or ""
+        space, ga = _SPACES[dotted]
+        parent = self.attr_parent.get(id(chain))
+        edits = [self.replace(chain, ga)]
+        note = ""
+        if parent is not None:
+            name = parent.attr.value
+            sub = name if (name in self.shared_modules or name in self.beta_only_modules) else ""
+            if sub:
+                ga_module = self.ga_module_of(space, sub)
+                hint = self.beta_only_modules.get(name, "the GA namespace")
+                if ga_module is None:
+                    self.report(chain, f"`{dotted}.{name}` is a preview-only SDK module; use {hint}", ga_form=hint)
+                    return
+                leaf = self.attr_parent.get(id(parent))
+                if leaf is not None:
+                    t = self.target(space, sub, leaf.attr.value)
+                    if t.status == NONE or t.module != ga_module:
+                        self.report(chain, f"`{dotted}.{name}.{leaf.attr.value}` has no GA twin there: {t.note}",
+                                    ga_form=t.note or str(t.module))
+                        return
+                    if t.name != leaf.attr.value:
+                        edits.append(self.replace(leaf.attr, t.name or leaf.attr.value))
+                        note = t.note
+            else:
+                t = self.target(space, "", name)
+                if t.status == NONE or t.module != ga:
+                    self.report(chain, f"`{dotted}.{name}` has no GA twin: {t.note}", ga_form=t.note)
+                    return
+                if t.name != name:
+                    edits.append(self.replace(parent.attr, t.name or name))
+                    note = t.note
+        self.report(chain, f"`{dotted}` is the preview SDK namespace; GA: `{ga}`" + (f" ({note})" if note else ""),
+                    edits=edits, ga_form=ga, fix_title=f"Use `{ga}`")
