@@ -48,7 +48,8 @@ def analyse(path: str, text: str, rules: Sequence[Rule]) -> list[Finding]:
     ctx = FileContext(path=path, text=text, module=module)
     visitors = [matchers.load(rule.matcher)(rule, ctx) for rule in rules]
     MetadataWrapper(module, unsafe_skip_copy=True).visit_batched(visitors)
-    findings = Suppressions.parse(text).filter(ctx.findings)
+    suppressions = Suppressions.parse(text)
+    findings = suppressions.filter(ctx.findings) + suppressions.unused_findings(path, text, rules)
     return sorted(set(findings), key=Finding.sort_key)
 
 

@@ -1,10 +1,16 @@
-"""Per-line and file-level suppression comments.
+"""Per-line and file-level suppression comments, and the report of unused ones (RTM900).
 
 `# realtime-migrate: ignore[RTM001, RTM003] optional reason` on any line of a finding
 silences those codes there; a bare `# realtime-migrate: ignore` silences every code.
 `# realtime-migrate: ignore-file[...]` anywhere in the file applies to the whole file.
 Comments are found with the tokenizer (not by walking the CST), so a directive inside a
 string is never mistaken for one.
+
+A suppression that silences nothing is reported, because stale ones pile up once code
+is migrated and then hide the next real finding. A code is judged only when its rule
+could have reported here: it ran on the file, or its trigger strings are absent (so the
+prefilter proves it had nothing to say). A rule switched off by `--ignore`, `select` or
+`per-file-ignores` is never judged, so a partial run never deletes suppressions.
 """
 
 from __future__ import annotations
@@ -12,11 +18,14 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from realtime_migrate.model import Finding
+from realtime_migrate.model import Applicability, Edit, Finding, Fix
+from realtime_migrate.rule import Rule
 
 MARKER = "realtime-migrate:"
+UNUSED_CODE = "RTM900"
 _DIRECTIVE = re.compile(
     r"#\s*realtime-migrate:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?(?P<reason>.*)",
     re.IGNORECASE,
@@ -30,6 +39,13 @@ class Directive:
     file_level: bool
     codes: frozenset[str] | None  # None: every code
     used: set[str] = field(default_factory=set)
+    # Where the directive sits in its line, for the RTM900 fix: [start, end) columns of the
+    # directive itself, the columns inside its brackets, the codes as written, and the reason.
+    start: int = 0
+    end: int = 0
+    codes_span: tuple[int, int] | None = None
+    raw_codes: tuple[str, ...] = ()
+    reason: str = ""
 
     def covers(self, code: str) -> bool:
         return self.codes is None or any(code.startswith(c) for c in self.codes)
@@ -48,10 +64,14 @@ class Suppressions:
             m = _DIRECTIVE.search(comment)
             if not m:
                 continue
-            codes = None
+            codes = raw = None
             if m.group("codes") is not None:
-                codes = frozenset(c.strip().upper() for c in re.split(r"[,\s]+", m.group("codes")) if c.strip())
-            directives.append(Directive(line, col, m.group("kind").lower() == "ignore-file", codes))
+                raw = tuple(c.strip() for c in re.split(r"[,\s]+", m.group("codes")) if c.strip())
+                codes = frozenset(c.upper() for c in raw)
+            span = (col + m.start("codes"), col + m.end("codes")) if raw is not None else None
+            directives.append(Directive(line, col, m.group("kind").lower() == "ignore-file", codes,
+                                        start=col + m.start(), end=col + len(comment.rstrip("\r\n")),
+                                        codes_span=span, raw_codes=raw or (), reason=m.group("reason").strip()))
         return cls(directives)
 
     def filter(self, findings: list[Finding]) -> list[Finding]:
@@ -67,13 +87,98 @@ class Suppressions:
         return kept
 
     def _match(self, f: Finding) -> Directive | None:
-        for d in self.directives:
+        # Line directives first: a file-level one covering the same code is then the redundant one.
+        for d in sorted(self.directives, key=lambda d: d.file_level):
             if d.covers(f.code) and (d.file_level or d.line in (f.line, f.end_line)):
                 return d
         return None
 
     def unused(self) -> list[Directive]:
         return [d for d in self.directives if not d.used]
+
+    def unused_findings(self, path: str, text: str, rules: Sequence[Rule]) -> list[Finding]:
+        """RTM900 findings for directives (or codes in them) that silenced nothing; [] unless RTM900 ran."""
+        rule = next((r for r in rules if r.code == UNUSED_CODE), None)
+        if rule is None or not self.directives:
+            return []
+        from realtime_migrate import catalog
+
+        ran = {r.code for r in rules}
+        lowered = text.lower()
+
+        def judgeable(r: Rule) -> bool:
+            return r.code in ran or not any(t.lower() in lowered for t in r.triggers)
+
+        lines = io.StringIO(text).readlines()  # the tokenizer's lines, so directive line numbers agree
+        out: list[Finding] = []
+        for d in self.unused_directives_or_codes():
+            directive, stale = d
+            targets = [r for r in catalog.all_rules() if r.code != UNUSED_CODE and directive.covers(r.code)]
+            if stale is None:  # bare directive: judge only when every rule could have spoken
+                if not all(judgeable(r) for r in targets):
+                    continue
+                detail = "nothing here is reported" if not directive.file_level else "nothing in this file is reported"
+            else:
+                judged = []
+                for code in stale:
+                    matching = [r for r in targets if r.code.startswith(code.upper())]
+                    if matching and all(judgeable(r) for r in matching):
+                        judged.append(code)
+                    elif not matching:
+                        judged.append(code)
+                if not judged:
+                    continue
+                unknown = [c for c in judged if not any(r.code.startswith(c.upper()) for r in catalog.all_rules())]
+                detail = f"no {', '.join(judged)} finding {'in this file' if directive.file_level else 'here'}"
+                if unknown:
+                    detail += f" ({', '.join(unknown)}: no such rule)"
+                stale = tuple(judged)
+            f = _finding(rule, path, text, lines, directive, stale, detail)
+            if not any(o.covers(UNUSED_CODE) and o.codes is not None and (o.file_level or o.line == f.line)
+                       for o in self.directives):
+                out.append(f)
+        return out
+
+    def unused_directives_or_codes(self) -> list[tuple[Directive, tuple[str, ...] | None]]:
+        """(directive, unused codes as written) — None for a bare directive that silenced nothing."""
+        out: list[tuple[Directive, tuple[str, ...] | None]] = []
+        for d in self.directives:
+            if d.codes is None:
+                if not d.used:
+                    out.append((d, None))
+                continue
+            stale = tuple(c for c in d.raw_codes
+                          if c.upper() != UNUSED_CODE and not any(u.startswith(c.upper()) for u in d.used))
+            if stale:
+                out.append((d, stale))
+        return out
+
+
+def _finding(rule: Rule, path: str, text: str, lines: list[str], d: Directive, stale: tuple[str, ...] | None,
+             detail: str) -> Finding:
+    line_text = lines[d.line - 1] if d.line <= len(lines) else ""
+    body = line_text.rstrip("\r\n")
+    line_start = sum(len(x) for x in lines[:d.line - 1])
+    keep = [c for c in d.raw_codes if stale is not None and c not in stale]
+    if keep and d.codes_span is not None:
+        a, b = d.codes_span
+        edit = Edit(line_start + a, line_start + b, ", ".join(keep), d.line, a, d.line, b)
+        title, unsafe = f"Remove {', '.join(stale or ())} from the suppression", False
+    else:
+        a, b = d.start, d.end
+        while a > 0 and body[a - 1] in " \t":
+            a -= 1
+        if a == 0 and b >= len(body):  # the comment is the whole line: drop the line
+            end = (d.line + 1, 0) if line_text != body else (d.line, len(body))
+            edit = Edit(line_start, line_start + len(line_text), "", d.line, 0, *end)
+        else:
+            edit = Edit(line_start + a, line_start + b, "", d.line, a, d.line, b)
+        title, unsafe = "Remove the unused suppression", bool(d.reason)
+    fix = Fix((edit,), Applicability.UNSAFE if unsafe else Applicability.SAFE, title)
+    kind = "ignore-file" if d.file_level else "ignore"
+    return Finding(code=rule.code, name=rule.name, message=rule.message.format(kind=kind, detail=detail),
+                   path=path, line=d.line, col=d.start, end_line=d.line, end_col=d.end, fix=fix,
+                   source_line=body)
 
 
 def _comments(text: str) -> list[tuple[int, int, str]]:
