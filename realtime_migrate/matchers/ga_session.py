@@ -65,6 +65,8 @@ REALTIME_ONLY_KEYS = frozenset({
 TOOL_CHOICE_MODES = frozenset({"auto", "none", "required"})
 SERVER_VAD_ONLY = frozenset({"threshold", "prefix_padding_ms", "silence_duration_ms", "idle_timeout_ms"})
 SEMANTIC_VAD_ONLY = frozenset({"eagerness"})
+_CLIENT_SECRET_GONE = ("is not a GA session field (an ephemeral key's expiry is "
+                       "`client_secrets.create(expires_after=...)`)")
 
 
 @dataclass(frozen=True)
@@ -192,8 +194,8 @@ def _assemble(original: cst.Dict, items: list[cst.BaseDictElement], layout: _Lay
                     first_line=carried.first_line, empty_lines=[*carried.empty_lines, *closing.empty_lines]))
         elif layout.multiline:
             comma = _retarget(comma, layout.elem_ws())
-        elif isinstance(comma, cst.MaybeSentinel) or not isinstance(comma.whitespace_after, cst.SimpleWhitespace) \
-                or not comma.whitespace_after.value:
+        elif isinstance(comma, cst.MaybeSentinel) or (isinstance(comma.whitespace_after, cst.SimpleWhitespace)
+                                                      and not comma.whitespace_after.value):
             comma = _retarget(comma, layout.elem_ws())
         out.append(el.with_changes(comma=comma))
     return original.with_changes(elements=out, rbrace=rbrace)
@@ -285,7 +287,7 @@ def _turn_detection(value: cst.BaseExpression, layout: _Layout, result: Reshape,
     inner = _layout(value, layout)
     new = _element("type", _string("server_vad", inner), inner)
     result.changes.append(FieldChange("turn_detection.type", "audio.input.turn_detection.type", "added", element,
-                                      "GA requires `type`; `server_vad` was the preview default"))
+                                      "`server_vad` (the preview default) is added"))
     return _assemble(value, [new, *value.elements], inner)
 
 
@@ -371,7 +373,8 @@ def _reshape(node: cst.Dict, moves: dict[str, tuple[str, str]], *, kind: Kind | 
             kept.append(_MOVED)
         elif key == "modalities":
             if kind == "transcription":
-                result.changes.append(FieldChange(key, "", "removed", el, "transcription sessions have no modalities"))
+                result.changes.append(FieldChange(key, "", "removed", el,
+                                                  "was removed from transcription sessions in GA"))
                 continue
             mapped = _modalities_value(value)
             if mapped is None:
@@ -390,7 +393,7 @@ def _reshape(node: cst.Dict, moves: dict[str, tuple[str, str]], *, kind: Kind | 
                 kept.append(el)
             else:
                 result.changes.append(FieldChange(key, "", "removed", el,
-                                                  "not a session field; the expiry belongs to client_secrets.create"))
+                                                  _CLIENT_SECRET_GONE))
         elif key == "tool_choice" and kind != "transcription" and _forced_function(value):
             one_line = _Layout(False, True, " ", "", layout.unit, False, layout.colon_before, layout.colon_after,
                                layout.quote)
@@ -562,3 +565,24 @@ def dict_from_kwargs(args: Sequence[cst.Arg], quote: str = '"') -> cst.Dict | No
     if elements:
         elements[-1] = elements[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return cst.Dict(elements=elements)
+
+
+def with_type(node: cst.Dict, kind: Kind) -> cst.Dict:
+    """`node` with `"type": kind` as its first entry and nothing else changed (E1/ET1)."""
+    layout = _layout(node)
+    return _assemble(node, [_element("type", _string(kind, layout), layout), *node.elements], layout)
+
+
+def format_literal_code(value: cst.BaseExpression) -> str | None:
+    """The GA format object, as code, for a beta format literal (`"pcm16"` → `{"type": "audio/pcm", ...}`)."""
+    new = _format_value(value, _Layout(False, True, " ", "", "    ", False, cst.SimpleWhitespace(""),
+                                       cst.SimpleWhitespace(" "), '"'))
+    if new is None or new is value:
+        return None
+    return cst.Module([]).code_for_node(new)
+
+
+def modalities_literal_code(value: cst.BaseExpression) -> str | None:
+    """The E9 GA `output_modalities` value, as code, or None when it is not a literal list."""
+    new = _modalities_value(value)
+    return None if new is None else cst.Module([]).code_for_node(new)

@@ -1,0 +1,703 @@
+"""Realtime client payloads (RTM010-RTM014): session.update, transcription_session.update,
+response.create and conversation.item.create, as dict literals, SDK calls, or built in steps.
+
+A dict is only touched when it is *proved* to be a realtime payload:
+  * an event dict whose `"type"` literal is one of those four event names (or a call with
+    `type="<event>"`, such as `dict(type="session.update", session=...)`), and its `session` /
+    `response` / `item` value;
+  * the keyword argument of an SDK call on a realtime connection: `<x>.session.update(session=)`,
+    `<x>.transcription_session.update(session=)`, `<x>.response.create(response=)`,
+    `<x>.conversation.item.create(item=)`, `<x>.client_secrets.create(session=)`.
+Chat-completions messages, TTS `voice=`, other APIs' `temperature`, `response.content_part.*`
+parts and translation `"pcm16"` are never inside such a payload, so they are never seen.
+
+Payloads built in steps are followed inside one scope: a name bound exactly once to a dict
+literal (in the function, or at module level and not rebound in the function), then changed
+with `x["key"] = v`, `x["key"]["sub"] = v`, `x.update({...})` or, for an event variable,
+`event["session"]["key"] = v`. Changed keys are rewritten in place: `x["voice"] = v` becomes
+`x.setdefault("audio", {}).setdefault("output", {})["voice"] = v` (correct whether or not the
+literal already has `audio`), renames rename the key, `x["temperature"] = t` is deleted.
+A payload that cannot be followed (a parameter, a call result, an attribute) is reported
+without an edit, with the GA paths to use.
+
+All rules share one analysis per file: the first of them to be instantiated collects during
+the traversal, the first to reach `leave_Module` analyses, and each reports its own code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+
+from realtime_migrate.matchers import ga_session as ga
+from realtime_migrate.matchers.base import Matcher, requote, string_value
+from realtime_migrate.model import Edit, Severity
+
+EVENT_PAYLOAD = {
+    "session.update": "session",
+    "transcription_session.update": "session",
+    "response.create": "response",
+    "conversation.item.create": "item",
+}
+# (attribute before the method, method) → (payload kind, keyword)
+SDK_CALLS = {
+    ("session", "update"): ("session.update", "session"),
+    ("transcription_session", "update"): ("transcription_session.update", "session"),
+    ("response", "create"): ("response.create", "response"),
+    ("item", "create"): ("conversation.item.create", "item"),
+    ("client_secrets", "create"): ("client_secrets", "session"),
+}
+CODES = {"type": "RTM010", "session": "RTM011", "transcription": "RTM012", "response": "RTM013", "item": "RTM014"}
+KEY = "session_payload"
+
+
+@dataclass
+class Issue:
+    code: str
+    node: cst.CSTNode
+    message: str
+    edits: tuple[Edit, ...] = ()
+    unsafe: bool = False
+    ga_form: str | None = None
+    fix_title: str | None = None
+    severity: Severity = Severity.ERROR
+    comment_scope: cst.CSTNode | None = None
+
+
+@dataclass
+class _Binding:
+    value: cst.BaseExpression
+    indent: tuple[str, ...]
+
+
+@dataclass
+class _Mutation:
+    kind: str  # "set" | "update"
+    base: str
+    path: tuple[str | None, ...]  # literal keys from the name outwards (None: not a literal)
+    subscripts: tuple[cst.Subscript, ...]  # the Subscript nodes, innermost (name[k0]) first
+    value: cst.BaseExpression | None
+    stmt: cst.SimpleStatementLine
+    small: cst.BaseSmallStatement
+    block_len: int
+    indent: tuple[str, ...]
+    call: cst.Call | None = None
+
+
+@dataclass
+class _Scope:
+    parent: _Scope | None
+    params: set[str] = field(default_factory=set)
+    assigns: dict[str, list[_Binding]] = field(default_factory=dict)
+    mutations: list[_Mutation] = field(default_factory=list)
+    children: list[_Scope] = field(default_factory=list)
+
+
+@dataclass
+class _Payload:
+    event: str  # a key of EVENT_PAYLOAD, or "client_secrets"
+    value: cst.BaseExpression
+    anchor: cst.CSTNode  # the event type literal / the call's method name
+    scope: _Scope
+    indent: tuple[str, ...]
+    event_var: str | None = None  # name the event dict is bound to (for event["session"][k] = v)
+    rename: tuple[cst.CSTNode, str] | None = None  # RTM012: node to rename and its new code
+
+
+def _attr_chain(node: cst.BaseExpression) -> list[str]:
+    out = []
+    while isinstance(node, cst.Attribute):
+        out.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        out.append(node.value)
+    return out[::-1]
+
+
+def _kwarg(call: cst.Call, name: str) -> cst.Arg | None:
+    return next((a for a in call.args if a.keyword is not None and a.keyword.value == name), None)
+
+
+def _subscript_path(node: cst.BaseExpression) -> tuple[str, tuple[str | None, ...], tuple[cst.Subscript, ...]] | None:
+    """`a["x"]["y"]` → ("a", ("x", "y"), (a["x"], a["x"]["y"]))."""
+    subs: list[cst.Subscript] = []
+    while isinstance(node, cst.Subscript):
+        subs.append(node)
+        node = node.value
+    if not isinstance(node, cst.Name) or not subs:
+        return None
+    subs.reverse()
+    path: list[str | None] = []
+    for s in subs:
+        if len(s.slice) != 1 or not isinstance(s.slice[0].slice, cst.Index):
+            return None
+        path.append(string_value(s.slice[0].slice.value))
+    return node.value, tuple(path), tuple(subs)
+
+
+class Matcher(Matcher):  # type: ignore[no-redef]
+    def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(rule, ctx)
+        self.owner = ctx.scratch.setdefault(KEY + ".owner", self) is self
+        self.indents: list[str] = []
+        self.scope: _Scope | None = None
+        self.root: _Scope | None = None
+        self.payloads: list[_Payload] = []
+        self.bound: dict[int, str] = {}  # id(event dict) → the name it is assigned to
+        self.handled_strings: set[int] = set()
+        self.loose_strings: list[cst.SimpleString] = []
+
+    # -- collection (owner only) ------------------------------------------------------
+    def visit_Module(self, node: cst.Module) -> None:
+        if self.owner:
+            self.root = self.scope = _Scope(None)
+            self._note_block(node.body)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        if self.owner:
+            self.indents.append(node.indent if node.indent is not None else self.ctx.module.default_indent)
+            self._note_block(node.body)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        if self.owner:
+            self.indents.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if not self.owner:
+            return
+        scope = _Scope(self.scope)
+        params = node.params
+        for p in [*params.posonly_params, *params.params, *params.kwonly_params]:
+            scope.params.add(p.name.value)
+        for p in (params.star_arg, params.star_kwarg):
+            if isinstance(p, cst.Param):
+                scope.params.add(p.name.value)
+        assert self.scope is not None
+        self.scope.children.append(scope)
+        self.scope = scope
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        if self.owner and self.scope is not None and self.scope.parent is not None:
+            self.scope = self.scope.parent
+
+    def _block_len(self, stmt: cst.SimpleStatementLine) -> int:
+        return self.ctx.scratch.get(KEY + ".blocklen", {}).get(id(stmt), 2)
+
+    def _note_block(self, body: Sequence[cst.CSTNode]) -> None:
+        lens = self.ctx.scratch.setdefault(KEY + ".blocklen", {})
+        for stmt in body:
+            lens[id(stmt)] = len(body)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        if not self.owner or self.scope is None:
+            return
+        indent = tuple(self.indents)
+        for small in node.body:
+            if isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString):
+                self.handled_strings.add(id(small.value))  # a docstring, not an event name
+            if isinstance(small, (cst.Assign, cst.AnnAssign)):
+                targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                value = small.value
+                if value is None:
+                    continue
+                for target in targets:
+                    if isinstance(target, cst.Name):
+                        self.scope.assigns.setdefault(target.value, []).append(_Binding(value, indent))
+                        self.bound[id(value)] = target.value
+                    elif isinstance(target, cst.Subscript) and len(targets) == 1:
+                        found = _subscript_path(target)
+                        if found:
+                            self.scope.mutations.append(_Mutation("set", found[0], found[1], found[2], value, node,
+                                                                  small, self._block_len(node), indent))
+            elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
+                self.scope.assigns.setdefault(small.target.value, []).append(_Binding(small.value, indent))
+            elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                call = small.value
+                func = call.func
+                if isinstance(func, cst.Attribute) and func.attr.value == "update" and len(call.args) == 1:
+                    base = func.value
+                    found = _subscript_path(base) if isinstance(base, cst.Subscript) else None
+                    if isinstance(base, cst.Name):
+                        found = (base.value, (), ())
+                    if found:
+                        self.scope.mutations.append(_Mutation("update", found[0], found[1], found[2],
+                                                              call.args[0].value, node, small, self._block_len(node),
+                                                              indent, call))
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        if not self.owner:
+            return
+        for el in node.elements:
+            if isinstance(el, cst.DictElement) and string_value(el.key) == "type":
+                event = string_value(el.value)
+                if event in EVENT_PAYLOAD:
+                    self.handled_strings.add(id(el.value))
+                    self._event(event, node, el.value, _dict_get(node, EVENT_PAYLOAD[event]))
+                return
+
+    def _event(self, event: str, node: cst.CSTNode, type_node: cst.BaseExpression,
+               payload: cst.BaseExpression | None) -> None:
+        assert self.scope is not None
+        var = self.bound.get(id(node))
+        rename = (type_node, requote(type_node, "session.update")) \
+            if event == "transcription_session.update" and isinstance(type_node, cst.SimpleString) else None
+        if payload is None:
+            if var is None:
+                if event == "transcription_session.update":
+                    self.payloads.append(_Payload(event, cst.Name("…"), type_node, self.scope, tuple(self.indents),
+                                                  None, rename))
+                return
+            payload = _Deferred(var, EVENT_PAYLOAD[event])  # type: ignore[assignment]
+        self.payloads.append(_Payload(event, payload, type_node, self.scope, tuple(self.indents), var, rename))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self.owner:
+            return
+        type_arg = _kwarg(node, "type")
+        if type_arg is not None and string_value(type_arg.value) in EVENT_PAYLOAD:
+            event = string_value(type_arg.value)
+            assert event is not None
+            self.handled_strings.add(id(type_arg.value))
+            arg = _kwarg(node, EVENT_PAYLOAD[event])
+            self._event(event, node, type_arg.value, arg.value if arg else None)
+            return
+        chain = _attr_chain(node.func)
+        if len(chain) < 3:
+            return
+        spec = SDK_CALLS.get((chain[-2], chain[-1]))
+        if spec is None or (spec[0] == "conversation.item.create" and chain[-3] != "conversation"):
+            return
+        if spec[0] == "client_secrets" and "beta" in chain:
+            return
+        arg = _kwarg(node, spec[1])
+        if arg is None:
+            return
+        assert self.scope is not None
+        func = node.func
+        assert isinstance(func, cst.Attribute)
+        rename = None
+        if spec[0] == "transcription_session.update" and isinstance(func.value, cst.Attribute):
+            rename = (func.value.attr, "session")
+        self.payloads.append(_Payload(spec[0], arg.value, func.attr, self.scope, tuple(self.indents), None, rename))
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if self.owner and string_value(node) == "transcription_session.update":
+            self.loose_strings.append(node)
+
+    # -- analysis and reporting -------------------------------------------------------
+    def leave_Module(self, original_node: cst.Module) -> None:
+        issues = self.ctx.scratch.get(KEY + ".issues")
+        if issues is None:
+            owner = self.ctx.scratch[KEY + ".owner"]
+            issues = _Analysis(owner).run()
+            self.ctx.scratch[KEY + ".issues"] = issues
+        for issue in issues:
+            if issue.code == self.rule.code:
+                self.report(issue.node, issue.message, edits=issue.edits, unsafe=issue.unsafe, ga_form=issue.ga_form,
+                            fix_title=issue.fix_title, severity=issue.severity,
+                            comment_scope=issue.comment_scope)
+
+
+@dataclass
+class _Deferred:
+    """An event dict without the payload key: the payload is set later (`event["session"] = ...`)."""
+
+    var: str
+    key: str
+
+
+def _dict_get(node: cst.CSTNode, key: str) -> cst.BaseExpression | None:
+    if isinstance(node, cst.Dict):
+        for el in node.elements:
+            if isinstance(el, cst.DictElement) and string_value(el.key) == key:
+                return el.value
+    return None
+
+
+def _resolve(scope: _Scope, name: str) -> tuple[_Scope, _Binding] | None:
+    """The single binding of `name` visible from `scope` (None: a parameter, rebound, or unknown)."""
+    s: _Scope | None = scope
+    while s is not None:
+        if name in s.params:
+            return None
+        if name in s.assigns:
+            bindings = s.assigns[name]
+            return (s, bindings[0]) if len(bindings) == 1 else None
+        s = s.parent
+    return None
+
+
+def _mutations(scope: _Scope, name: str, prefix: tuple[str, ...]) -> list[_Mutation]:
+    """Mutations of `name[prefix...]` in `scope` and in nested scopes that do not rebind `name`."""
+    out = []
+    for m in scope.mutations:
+        if m.base == name and m.path[: len(prefix)] == prefix:
+            out.append(m)
+    for child in scope.children:
+        if name not in child.assigns and name not in child.params:
+            out.extend(_mutations(child, name, prefix))
+    return out
+
+
+class _Analysis:
+    def __init__(self, m: Matcher) -> None:
+        self.m = m
+        self.issues: list[Issue] = []
+        self.flow = "intent=transcription" in m.ctx.text
+
+    def run(self) -> list[Issue]:
+        m = self.m
+        for p in getattr(m, "payloads", ()):
+            self.payload(p)
+        handled = getattr(m, "handled_strings", set())
+        for node in getattr(m, "loose_strings", ()):
+            if id(node) not in handled:
+                self.add("transcription", node, "`transcription_session.update` was removed in GA: send "
+                         '`session.update` with `session.type = "transcription"` and the GA transcription shape',
+                         ga_form='{"type": "session.update", "session": {"type": "transcription", "audio": '
+                                 '{"input": {...}}}}')
+        return self.issues
+
+    # -- helpers ------------------------------------------------------------------------
+    def add(self, part: str, node: cst.CSTNode, message: str, **kw) -> None:  # type: ignore[no-untyped-def]
+        self.issues.append(Issue(CODES[part], node, message, **kw))
+
+    def render(self, old: cst.CSTNode, new: cst.CSTNode, indent: tuple[str, ...]) -> Edit | None:
+        """Replace `old` with `new` rendered in its block (None when positions do not line up)."""
+        m = self.m
+        start, end = m.span(old)
+        if m.ctx.text[start:end] != _code(old, indent, m.ctx.module):
+            return None
+        return m.make_edit(start, end, _code(new, indent, m.ctx.module))
+
+    # -- payloads -----------------------------------------------------------------------
+    def payload(self, p: _Payload) -> None:
+        value = p.value
+        binding_scope = p.scope
+        name = None
+        indent = p.indent
+        extra: list[_Mutation] = []
+        if isinstance(value, _Deferred):
+            # event = {"type": ...}; event["session"] = {...} / event["session"]["voice"] = ...
+            sets = [mu for mu in _mutations(p.scope, value.var, (value.key,)) if len(mu.path) == 1
+                    and mu.kind == "set"]
+            if len(sets) != 1 or sets[0].value is None:
+                if p.event == "transcription_session.update":
+                    self.transcription_unfollowable(p)
+                return
+            value, indent = sets[0].value, sets[0].indent
+        if isinstance(value, cst.Name):
+            found = _resolve(p.scope, value.value)
+            if found is None or not isinstance(found[1].value, cst.Dict):
+                self.unfollowable(p, value)
+                return
+            binding_scope, binding = found
+            name = value.value
+            value, indent = binding.value, binding.indent
+        if p.event_var is not None:
+            extra = [mu for mu in _mutations(p.scope, p.event_var, (EVENT_PAYLOAD[p.event],)) if len(mu.path) > 1]
+            extra = [dataclasses.replace(mu, path=mu.path[1:], subscripts=mu.subscripts[1:]) for mu in extra]
+        muts = (_mutations(binding_scope, name, ()) if name else []) + extra
+        muts = [mu for mu in muts if mu.path or mu.kind == "update"]
+        if isinstance(value, cst.Call):
+            self.constructor(p, value)
+            return
+        if not isinstance(value, cst.Dict):
+            self.unfollowable(p, value)
+            return
+        if p.event in ("session.update", "client_secrets"):
+            self.session(p, value, indent, muts)
+        elif p.event == "transcription_session.update":
+            self.transcription(p, value, indent, muts)
+        elif p.event == "response.create":
+            self.response(p, value, indent, muts)
+        else:
+            self.item(value, "conversation.item.create", p.scope)
+
+    def unfollowable(self, p: _Payload, value: cst.CSTNode) -> None:
+        if p.event == "transcription_session.update":
+            self.transcription_unfollowable(p)
+            return
+        if p.event in ("session.update", "client_secrets"):
+            self.add("type", value, "Cannot follow this session payload: in GA it needs `\"type\": \"realtime\"` "
+                     "(or `\"transcription\"`) and the GA field paths (`audio.input.*`, `audio.output.*`, "
+                     "`output_modalities`, `max_output_tokens`, no `temperature`)", severity=Severity.INFO,
+                     ga_form='{"type": "realtime", "audio": {"input": {...}, "output": {...}}, ...}')
+
+    def transcription_unfollowable(self, p: _Payload) -> None:
+        self.add("transcription", p.anchor, "`transcription_session.update` was removed in GA, and its payload "
+                 "cannot be followed here: send `session.update` with `session.type = \"transcription\"` and "
+                 "`audio.input.{format,transcription,noise_reduction,turn_detection}`",
+                 ga_form='{"type": "session.update", "session": {"type": "transcription", "audio": {"input": {...}}}}')
+
+    def constructor(self, p: _Payload, call: cst.Call) -> None:
+        """`Session(voice=..., modalities=...)`-style payloads (pydantic / TypedDict classes): report only."""
+        as_dict = ga.dict_from_kwargs([a for a in call.args if a.keyword is not None])
+        if as_dict is None:
+            self.unfollowable(p, call)
+            return
+        by_key = {a.keyword.value: a for a in call.args if a.keyword is not None}
+        if p.event == "response.create":
+            result, part = ga.reshape_response(as_dict), "response"
+        else:
+            kind = "transcription" if p.event == "transcription_session.update" else None
+            result = ga.reshape_session(as_dict, kind=kind, ensure_type=False)
+            part = "transcription" if kind else "session"
+        for change in [*result.changes, *result.left]:
+            arg = by_key.get(change.key.split(".")[0])
+            if arg is None or change.action == "added":
+                continue
+            self.add(part, arg, _message(change) + " (a model object: rewrite it by hand)", ga_form=_ga_form(change))
+        if (result.changes or result.left) and p.event in ("session.update", "client_secrets") and "type" not in by_key:
+            self.add("type", call, 'Session payload has no `type`: GA requires `type="realtime"` (or "transcription")',
+                     ga_form='type="realtime"')
+
+    # -- session.update / client_secrets.create -------------------------------------------
+    def session(self, p: _Payload, node: cst.Dict, indent: tuple[str, ...], muts: list[_Mutation]) -> None:
+        has_type = any(string_value(k) == "type" for k in _keys(node)) or any(mu.path == ("type",) for mu in muts)
+        spread = any(isinstance(el, cst.StarredDictElement) for el in node.elements)
+        kind = "transcription" if _type_value(node) == "transcription" else ga.session_kind(node, self.flow)
+        if not has_type:
+            if spread:
+                self.add("type", node, "Cannot see whether this session sets `type` (it spreads another dict): "
+                         'GA requires `"type": "realtime"` (or `"transcription"`)', severity=Severity.INFO,
+                         ga_form='"type": "realtime"')
+            else:
+                edit = self.render(node, ga.with_type(node, kind), indent)
+                ambiguous = kind == "realtime" and ga.is_ambiguous_kind(node)
+                self.add("type", node, f'Session payload has no `type`: GA requires `"type": "{kind}"`'
+                         + (' (it only configures transcription: use "transcription" if this is a '
+                            "transcription-only session)" if ambiguous else ""),
+                         edits=(edit,) if edit else (), unsafe=ambiguous, ga_form=f'"type": "{kind}"',
+                         fix_title=f'Add `"type": "{kind}"`')
+        hoist = "hoist" if p.event == "client_secrets" else "drop"
+        result = ga.reshape_session(node, kind=kind, ensure_type=False, client_secret=hoist)  # type: ignore[arg-type]
+        self.report_result("session", result, node, indent, fixable_title="Move the session fields to their GA paths")
+        self.mutations("session", muts, kind, node)
+
+    def report_result(self, part: str, result: ga.Reshape, node: cst.Dict, indent: tuple[str, ...],
+                      fixable_title: str) -> None:
+        edit = self.render(node, result.dict, indent) if result.changes else None
+        applied = [c for c in result.changes if c.action not in ("added", "hoist")]
+        for change in applied:
+            self.add(part, change.element or node, _message(change), edits=(edit,) if edit else (),
+                     unsafe=bool(result.unsafe), ga_form=_ga_form(change), fix_title=fixable_title,
+                     comment_scope=node)
+        for change in result.changes:
+            if change.action == "added" and change.element is not None:  # turn_detection.type
+                self.add(part, change.element, _message(change), edits=(edit,) if edit else (),
+                         unsafe=bool(result.unsafe), ga_form=_ga_form(change), fix_title=fixable_title,
+                         comment_scope=node)
+            if change.action == "hoist":
+                self.add(part, change.element or node, "`client_secret` is not a GA session field: its expiry "
+                         "becomes the top-level `expires_after` argument of `client_secrets.create`",
+                         ga_form="client_secrets.create(expires_after={...}, session={...})")
+        for change in result.left:
+            self.add(part, change.element or node, _message(change), ga_form=_ga_form(change))
+
+    # -- transcription_session.update -------------------------------------------------------
+    def transcription(self, p: _Payload, node: cst.Dict, indent: tuple[str, ...], muts: list[_Mutation]) -> None:
+        result = ga.reshape_session(node, kind="transcription",
+                                    ensure_type=not any(mu.path == ("type",) for mu in muts))
+        edits: list[Edit] = []
+        edit = self.render(node, result.dict, indent) if result.changes else None
+        if edit:
+            edits.append(edit)
+        if p.rename is not None:
+            edits.append(self.m.replace(p.rename[0], p.rename[1]))
+        moved = ", ".join(f"`{c.key}` → `{c.ga_path}`" if c.ga_path else f"`{c.key}` removed"
+                          for c in result.changes if c.action != "added")
+        ok = (edit is not None or not result.changes) and p.rename is not None
+        self.add("transcription", p.anchor, "`transcription_session.update` was removed in GA: use `session.update` "
+                 'with `session.type = "transcription"`' + (f" ({moved})" if moved else ""),
+                 edits=tuple(edits) if ok else (), unsafe=bool(result.unsafe),
+                 ga_form='{"type": "session.update", "session": {"type": "transcription", "audio": {"input": {...}}}}',
+                 fix_title="Rewrite to `session.update` with a GA transcription session")
+        for change in result.left:
+            self.add("transcription", change.element or node, _message(change), ga_form=_ga_form(change))
+        self.mutations("transcription", muts, "transcription", node)
+
+    # -- response.create ---------------------------------------------------------------------
+    def response(self, p: _Payload, node: cst.Dict, indent: tuple[str, ...], muts: list[_Mutation]) -> None:
+        result = ga.reshape_response(node)
+        self.report_result("response", result, node, indent, fixable_title="Move the response fields to their GA paths")
+        self.mutations("response", muts, None, node)
+        items = _dict_get(node, "input")
+        if isinstance(items, (cst.List, cst.Tuple)):
+            for el in items.elements:
+                if isinstance(el, cst.Element):
+                    item = el.value
+                    if isinstance(item, cst.Name):
+                        found = _resolve(p.scope, item.value)
+                        item = found[1].value if found else item
+                    if isinstance(item, cst.Dict):
+                        self.item(item, "response.create", p.scope)
+
+    # -- items ------------------------------------------------------------------------------
+    def item(self, node: cst.Dict, where: str, scope: _Scope) -> None:
+        role = string_value(_dict_get(node, "role") or cst.Name("x"))
+        content = _dict_get(node, "content")
+        if not isinstance(content, (cst.List, cst.Tuple)):
+            return
+        for el in content.elements:
+            part = el.value if isinstance(el, cst.Element) else None
+            if not isinstance(part, cst.Dict):
+                continue
+            type_node = _dict_get(part, "type")
+            ctype = string_value(type_node) if type_node is not None else None
+            if ctype == "item_reference":
+                self.add("response" if where == "response.create" else "item", part,
+                         "A content-level `item_reference` was removed in GA: reference the item as a whole "
+                         'input entry `{"type": "item_reference", "id": ...}` of `response.create`',
+                         ga_form='{"type": "item_reference", "id": "<item id>"}')
+                continue
+            new = None
+            if role == "assistant" and ctype in ("text", "audio"):
+                new = f"output_{ctype}"
+            elif role in ("user", "system") and ctype == "text":
+                new = "input_text"
+            if new is None or not isinstance(type_node, cst.SimpleString):
+                continue
+            self.add("item", type_node, f'{role.capitalize()} content type `"{ctype}"` is `"{new}"` in GA',
+                     edits=(self.m.replace(type_node, requote(type_node, new)),), ga_form=f'"{new}"',
+                     fix_title=f'Rename to `"{new}"`')
+
+    # -- payloads changed in steps -----------------------------------------------------------
+    def mutations(self, part: str, muts: list[_Mutation], kind: str | None, literal: cst.Dict) -> None:
+        if part == "response":
+            moves = ga.RESPONSE_AUDIO_MOVES
+        else:
+            moves = ga.TRANSCRIPTION_AUDIO_MOVES if kind == "transcription" else ga.SESSION_AUDIO_MOVES
+        audio_writers = sum(1 for k in _keys(literal) if string_value(k) in ("audio", *moves)) + sum(
+            1 for mu in muts if mu.path and mu.path[0] in ("audio", *moves))
+        for mu in muts:
+            if mu.kind == "update":
+                self.update_call(part, mu, kind, audio_writers)
+                continue
+            key = mu.path[0]
+            sub = mu.subscripts[0]
+            quote = _quote(sub)
+            base = self.m.ctx.module.code_for_node(sub.value)
+            if key in moves:
+                sub_name, ga_key = moves[key]
+                ga_path = f"audio.{sub_name}.{ga_key}"
+                new_target = (f"{base}.setdefault({quote}audio{quote}, {{}}).setdefault({quote}{sub_name}{quote}, "
+                              f"{{}})[{quote}{ga_key}{quote}]")
+                edits = [self.m.replace(sub, new_target)]
+                if key in ga.FORMAT_KEYS and len(mu.path) == 1 and mu.value is not None:
+                    value = ga.format_literal_code(mu.value)
+                    if value is None and not (isinstance(mu.value, cst.Dict)):
+                        self.add(part, mu.small, f"`{key}` moved to `{ga_path}` in GA and takes a format object; "
+                                 "this value is not a literal, so set it by hand", ga_form=f"{ga_path} = "
+                                 '{"type": "audio/pcm", "rate": 24000}')
+                        continue
+                    if value is not None:
+                        edits.append(self.m.replace(mu.value, value))
+                self.add(part, mu.small, f"`{key}` moved to `{ga_path}` in GA", edits=tuple(edits), ga_form=ga_path,
+                         fix_title=f"Set `{ga_path}` instead", comment_scope=mu.small)
+            elif key in ("modalities", "max_response_output_tokens") and not (kind == "transcription"
+                                                                              and key == "max_response_output_tokens"):
+                if kind == "transcription":
+                    self.remove_statement(part, mu, "`modalities` was removed from transcription sessions in GA")
+                    continue
+                ga_key = "output_modalities" if key == "modalities" else "max_output_tokens"
+                key_node = sub.slice[0].slice.value  # type: ignore[attr-defined]
+                edits = [self.m.replace(key_node, requote(key_node, ga_key))]
+                if key == "modalities" and len(mu.path) == 1 and mu.value is not None:
+                    value = ga.modalities_literal_code(mu.value)
+                    if value is None:
+                        self.add(part, mu.small, f"`{key}` is `{ga_key}` in GA and cannot ask for both text and audio; "
+                                 "this value is not a literal, so set it by hand", ga_form=f'{ga_key} = ["audio"]')
+                        continue
+                    if value != self.m.ctx.module.code_for_node(mu.value):
+                        edits.append(self.m.replace(mu.value, value))
+                self.add(part, mu.small, f"`{key}` is `{ga_key}` in GA", edits=tuple(edits), ga_form=ga_key,
+                         fix_title=f"Rename to `{ga_key}`", comment_scope=mu.small)
+            elif key == "temperature" and len(mu.path) == 1:
+                self.remove_statement(part, mu, "`temperature` was removed in GA (the server rejects it)")
+            elif key == "client_secret" and len(mu.path) == 1 and part != "response":
+                self.remove_statement(part, mu, "`client_secret` is not a GA session field")
+
+    def remove_statement(self, part: str, mu: _Mutation, message: str) -> None:
+        m = self.m
+        if len(mu.stmt.body) != 1:
+            self.add(part, mu.small, message)
+            return
+        r = m.range_of(mu.stmt)
+        if m.ctx.line_text(r.start.line)[: r.start.column].strip():
+            self.add(part, mu.small, message)
+            return
+        start = m.ctx.offset(r.start.line, 0)
+        end = m.ctx.line_starts[r.end.line] if r.end.line < len(m.ctx.line_starts) else len(m.ctx.text)
+        content = ""
+        if mu.block_len == 1:
+            line = m.ctx.text[start:end]
+            content = line[: r.start.column] + "pass" + line[len(line.rstrip("\r\n")):]
+        self.add(part, mu.small, message, edits=(m.make_edit(start, end, content),), fix_title="Remove the statement",
+                 ga_form="(removed)", comment_scope=mu.stmt.with_changes(leading_lines=()))
+
+    def update_call(self, part: str, mu: _Mutation, kind: str | None, audio_writers: int) -> None:
+        if len(mu.path) > 0 or not isinstance(mu.value, cst.Dict):
+            return
+        if part == "response":
+            result = ga.reshape_response(mu.value)
+        else:
+            result = ga.reshape_session(mu.value, kind=kind or "realtime", ensure_type=False)  # type: ignore[arg-type]
+        creates_audio = any(c.ga_path.startswith("audio.") for c in result.changes) and not any(
+            string_value(k) == "audio" for k in _keys(mu.value))
+        if creates_audio and audio_writers > 1:
+            result.unsafe.append("`.update()` replaces the whole `audio` dict set elsewhere")
+        self.report_result(part, result, mu.value, mu.indent, fixable_title="Move the fields to their GA paths")
+
+
+def _keys(node: cst.Dict) -> list[cst.BaseExpression]:
+    return [el.key for el in node.elements if isinstance(el, cst.DictElement)]
+
+
+def _type_value(node: cst.Dict) -> str | None:
+    value = _dict_get(node, "type")
+    return string_value(value) if value is not None else None
+
+
+def _quote(sub: cst.Subscript) -> str:
+    key = sub.slice[0].slice
+    if isinstance(key, cst.Index) and isinstance(key.value, cst.SimpleString) and len(key.value.quote) == 1:
+        return key.value.quote
+    return '"'
+
+
+def _code(node: cst.CSTNode, indent: tuple[str, ...], module: cst.Module) -> str:
+    state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline,
+                         indent_tokens=list(indent))
+    node._codegen(state)
+    return "".join(state.tokens)
+
+
+def _ga_form(change: ga.FieldChange) -> str:
+    return change.ga_path or "(removed)"
+
+
+def _message(change: ga.FieldChange) -> str:
+    key, path = change.key, change.ga_path
+    if change.action == "left":
+        where = f" (GA: `{path}`)" if path else ""
+        return f"`{key}`: {change.detail}{where}"
+    if change.action == "removed":
+        if key == "temperature":
+            return "`temperature` was removed in GA: the server rejects it"
+        if change.detail == "already set" or change.detail == "already set in GA form":
+            return f"`{key}` is also set as `{path}`: the preview key is dropped"
+        return f"`{key}` {change.detail}"
+    if change.action == "added":
+        return f"`{key}` is required in GA: {change.detail}"
+    if key in ("modalities",) and change.action == "reshaped":
+        return "`modalities` is `output_modalities` in GA, and cannot ask for both text and audio: use [\"audio\"]"
+    if key in ga.FORMAT_KEYS:
+        return f"`{key}` moved to `{path}` in GA and takes a format object"
+    if key == "tool_choice":
+        return "A forced function `tool_choice` is an object in GA"
+    return f"`{key}` moved to `{path}` in GA" if "." in path else f"`{key}` is `{path}` in GA"

@@ -1,0 +1,53 @@
+"""RTM010: a session payload without the GA-required `session.type` (E1, C2, J17)."""
+
+from realtime_migrate.rule import Example, FixAvailability, Rule
+
+RULE = Rule(
+    code="RTM010",
+    name="session-type-missing",
+    summary="A `session.update` / `client_secrets.create` session has no `type`; GA rejects it.",
+    message="Session payload has no `type`",
+    matcher="session_payload",
+    triggers=("session.update", "client_secrets"),
+    references=("E1", "C2", "J17", "G7", "A5"),
+    fix=FixAvailability.SOMETIMES,
+    what="""
+Finds the `session` of a `session.update` event (a dict whose `"type"` is `"session.update"`, or
+`dict(type="session.update", session=...)`), of the SDK's `conn.session.update(session=...)` and of
+`client.realtime.client_secrets.create(session=...)` that does not set `type`. A session held in a
+variable is followed inside its scope (one dict literal, then `session["type"] = ...` counts).
+The type added is `"realtime"`, except that a session that only configures transcription
+(`input_audio_transcription` / `audio.input.transcription`, and none of the keys only a
+speech-to-speech session has: `voice`, `modalities`, `instructions`, `tools`, `model`, ...) in a
+file that connects with `?intent=transcription` gets `"transcription"`. A preview `session.update`
+always configured a speech-to-speech session (transcription-only sessions used
+`transcription_session.update`, see RTM012), so "realtime" is the default.
+""",
+    why="""
+`session.type` is Required in GA (`RealtimeSessionCreateRequestParam.type`); the Azure migration
+guide reports that the server rejects a `session.update` without it.
+""",
+    example="""
+await ws.send(json.dumps({"type": "session.update", "session": {"instructions": "Be brief."}}))
+""",
+    use_instead="""
+await ws.send(json.dumps({"type": "session.update", "session": {"type": "realtime", "instructions": "Be brief."}}))
+""",
+    fix_safety="""
+Safe: one entry is added at the front of the dict literal, nothing else changes (the field moves
+are RTM011). The fix is unsafe when the session only configures transcription and nothing in the
+file says it is a transcription session: "realtime" is then a guess. No fix (a note only) when the
+session is not a literal the tool can follow (a parameter, a call result, a `**spread`), and no
+fix for model objects (`Session(voice=...)`): add `type="realtime"` by hand.
+""",
+    examples=(
+        Example(
+            before='event = {"type": "session.update", "session": {"instructions": "Be brief."}}\n',
+            after='event = {"type": "session.update", "session": {"type": "realtime", "instructions": "Be brief."}}\n',
+        ),
+        Example(
+            before='await conn.session.update(session={"instructions": "hi"})\n',
+            after='await conn.session.update(session={"type": "realtime", "instructions": "hi"})\n',
+        ),
+    ),
+)

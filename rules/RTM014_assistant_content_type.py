@@ -1,0 +1,54 @@
+"""RTM014: conversation item content types that GA renamed (F2-F5, J10)."""
+
+from realtime_migrate.rule import Example, FixAvailability, Rule
+
+RULE = Rule(
+    code="RTM014",
+    name="assistant-content-type",
+    summary='Assistant item content `"text"`/`"audio"` is `"output_text"`/`"output_audio"` in GA '
+            '(user/system `"text"` is `"input_text"`).',
+    message="Preview item content type",
+    matcher="session_payload",
+    triggers=("conversation.item.create", "response.create"),
+    references=("F2", "F3", "F4", "F5", "J10", "C4"),
+    fix=FixAvailability.SOMETIMES,
+    what="""
+Inside a realtime item only (the `item` of a `conversation.item.create` event dict or of
+`conn.conversation.item.create(item=...)`, and the `input` items of `response.create`), renames the
+content `type` by the item's literal `role`: assistant `"text"`/`"audio"` →
+`"output_text"`/`"output_audio"`; user or system `"text"` → `"input_text"`. A content-level
+`item_reference` in a `conversation.item.create` item is reported. Chat-completions messages,
+`response.content_part.*` part types and any dict that is not a recognised realtime item are
+never touched.
+""",
+    why="""
+GA items are a union discriminated by role: an assistant message with `"text"` content (or a user
+message with `"text"`) does not match any GA item and the server rejects it.
+""",
+    example="""
+conn.conversation.item.create(item={"type": "message", "role": "assistant",
+                                    "content": [{"type": "text", "text": "Hello!"}]})
+""",
+    use_instead="""
+conn.conversation.item.create(item={"type": "message", "role": "assistant",
+                                    "content": [{"type": "output_text", "text": "Hello!"}]})
+""",
+    fix_safety="""
+Safe: only the content `type` literal of an item whose role is a literal is renamed, the GA name
+of the same content. Nothing is changed when the role is not a literal.
+""",
+    examples=(
+        Example(
+            before='ev = {"type": "conversation.item.create", "item": {"type": "message", "role": "assistant", '
+                   '"content": [{"type": "audio", "transcript": "hi"}]}}\n',
+            after='ev = {"type": "conversation.item.create", "item": {"type": "message", "role": "assistant", '
+                  '"content": [{"type": "output_audio", "transcript": "hi"}]}}\n',
+        ),
+        Example(
+            before='conn.conversation.item.create(item={"type": "message", "role": "user", '
+                   '"content": [{"type": "text", "text": "hi"}]})\n',
+            after='conn.conversation.item.create(item={"type": "message", "role": "user", '
+                  '"content": [{"type": "input_text", "text": "hi"}]})\n',
+        ),
+    ),
+)
