@@ -1,0 +1,110 @@
+"""The preview WebRTC SDP endpoint `POST https://api.openai.com/v1/realtime?model=…` → `/v1/realtime/calls`.
+
+An `https://` URL whose path is exactly `/v1/realtime` only ever served the preview SDP exchange
+(GA https endpoints all live below it: `/calls`, `/client_secrets`, `/translations`), so such a
+literal is a finding wherever it is. A scheme-less or templated URL (`f"{base}/realtime?model={m}"`)
+counts only as the URL of an HTTP `.post(...)`. The WebSocket URL `wss://…/v1/realtime?model=` is
+unchanged in GA (J12) and never matched. The fix drops the `?model=` query: on `/realtime/calls` the
+model comes from the client secret's session (or the multipart `session` part), so it is unsafe.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from realtime_migrate.matchers.base import Matcher, string_value
+
+_FULL = re.compile(r"^(https://[^/?#\s]+/v1/realtime)(\?model=[^&#\s]*)?(&[^#\s]*)?$", re.IGNORECASE)
+_PATH = re.compile(r"^(.*?/realtime)(\?model=[^&#\s]*)?(&[^#\s]*)?$")
+_GA = "https://api.openai.com/v1/realtime/calls"
+
+
+class Matcher(Matcher):  # type: ignore[no-redef]
+    def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(rule, ctx)
+        self.seen: set[int] = set()
+
+    def _report(self, node: cst.CSTNode, new: str | None, has_model: bool) -> None:
+        head = "Preview WebRTC SDP endpoint `/v1/realtime?model=`: GA posts the SDP offer to `/v1/realtime/calls`; "
+        session = "the client secret's session (`client_secrets.create(session={\"type\": \"realtime\", \"model\": …})`)"
+        if new is None:
+            self.report(node, head + f"the model and the other query parameters go into {session}", ga_form=_GA)
+            return
+        tail = f"the `?model=` query is dropped: set the model in {session}" if has_model else \
+            "the model comes from the client secret's session"
+        self.report(node, head + tail, edits=[self.replace(node, new)], unsafe=True, ga_form=_GA,
+                    fix_title="Post the offer to `/v1/realtime/calls`")
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = string_value(node)
+        if value is None or id(node) in self.seen:
+            return
+        m = _FULL.match(value)
+        if m and "azure" not in value.lower() and (m.group(2) or not m.group(3)):
+            self.seen.add(id(node))
+            new = None if m.group(3) else f"{node.prefix}{node.quote}{m.group(1)}/calls{node.quote}"
+            self._report(node, new, m.group(2) is not None)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        if id(node) in self.seen:
+            return
+        text = _template(node)
+        m = _FULL.match(text)
+        if m and "azure" not in text.lower() and (m.group(2) or not m.group(3)):
+            self.seen.add(id(node))
+            self._fstring(node, text, m)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not (isinstance(node.func, cst.Attribute) and node.func.attr.value == "post") or not node.args:
+            return
+        url_arg = next((a for a in node.args if a.keyword is not None and a.keyword.value == "url"), None)
+        url_arg = url_arg or (node.args[0] if node.args[0].keyword is None and not node.args[0].star else None)
+        if url_arg is None or id(url_arg.value) in self.seen:
+            return
+        url = url_arg.value
+        if isinstance(url, cst.SimpleString):
+            value = string_value(url)
+            if value is None or value.lower().startswith(("ws://", "wss://")) or "azure" in value.lower():
+                return
+            m = _PATH.match(value)
+            if m and (m.group(2) or value.endswith("/v1/realtime")):
+                self.seen.add(id(url))
+                new = None if m.group(3) else f"{url.prefix}{url.quote}{m.group(1)}/calls{url.quote}"
+                self._report(url, new, m.group(2) is not None)
+        elif isinstance(url, cst.FormattedString):
+            text = _template(url)
+            if text.lower().startswith(("ws://", "wss://")) or "azure" in text.lower():
+                return
+            m = _PATH.match(text)
+            if m and (m.group(2) or text.endswith("/v1/realtime")):
+                self.seen.add(id(url))
+                self._fstring(url, text, m)
+
+    def _fstring(self, node: cst.FormattedString, text: str, m: re.Match[str]) -> None:
+        """Keep the f-string parts up to `/realtime`, append `/calls`, drop a `?model=…` query."""
+        if m.group(3):
+            self._report(node, None, True)  # more than the model in the query: a human decides
+            return
+        keep = len(m.group(1))
+        parts: list[str] = []
+        pos = 0
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                take = part.value[: max(0, keep - pos)]
+                parts.append(take)
+                pos += len(part.value)
+            else:
+                if pos < keep:
+                    parts.append(self.ctx.module.code_for_node(part))
+                pos += 1  # an expression is one placeholder character in `_template`
+        body = "".join(parts) + "/calls"
+        start = node.start if "{" in body else re.sub("[fF]", "", node.start)
+        new = f"{start}{body}{node.end}"
+        self._report(node, new, m.group(2) is not None)
+
+
+def _template(node: cst.FormattedString) -> str:
+    """The f-string's text with each `{…}` as one placeholder character."""
+    return "".join(p.value if isinstance(p, cst.FormattedStringText) else "\x00" for p in node.parts)
