@@ -28,7 +28,8 @@ class Matcher(Matcher):  # type: ignore[no-redef]
 
     def _report(self, node: cst.CSTNode, new: str | None, has_model: bool) -> None:
         head = "Preview WebRTC SDP endpoint `/v1/realtime?model=`: GA posts the SDP offer to `/v1/realtime/calls`; "
-        session = "the client secret's session (`client_secrets.create(session={\"type\": \"realtime\", \"model\": …})`)"
+        session = ("the client secret's session "
+                   "(`client_secrets.create(session={\"type\": \"realtime\", \"model\": …})`)")
         if new is None:
             self.report(node, head + f"the model and the other query parameters go into {session}", ga_form=_GA)
             return
