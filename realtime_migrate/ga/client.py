@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import time
 import urllib.error
@@ -248,6 +249,14 @@ class RealtimeClient:
         reason = exc.rcvd.reason if exc.rcvd else ""
         return ConnectionLost(f"connection closed (code {code}{', ' + reason if reason else ''})")
 
+    async def _refusal_close_code(self, event: dict[str, Any]) -> int | None:
+        """A beta refusal is followed by close 4000; wait for it briefly so the error can report it."""
+        if (event.get("error") or {}).get("code") != errors.BETA_DISABLED_CODE or self._ws is None:
+            return None
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._ws.wait_closed(), 2)
+        return self._ws.close_code
+
     async def wait_for(self, types: str | Iterable[str], *, on: Callable[[dict[str, Any]], None] | None = None,
                        timeout: float | None = None) -> dict[str, Any]:
         """Read events until one of ``types``; an ``error`` event raises :class:`RealtimeServerError`."""
@@ -261,7 +270,7 @@ class RealtimeClient:
             if on is not None:
                 on(event)
             if event.get("type") == "error":
-                raise RealtimeServerError(event)
+                raise RealtimeServerError(event, await self._refusal_close_code(event))
             if event.get("type") in wanted:
                 return event
 

@@ -66,10 +66,15 @@ def default_session(kind: str, model: str | None) -> dict[str, Any]:
 
 
 def deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
-    """Partial update semantics of ``session.update``: nested objects merge, ``null`` clears."""
+    """Partial update semantics of ``session.update``: nested objects merge, ``null`` clears.
+
+    An object whose ``type`` changes (``server_vad`` → ``semantic_vad``, ``audio/pcm`` → ``audio/pcmu``)
+    replaces the old one: the union variant changed, so its old keys no longer apply.
+    """
     out = copy.deepcopy(base)
     for key, value in update.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        old = out.get(key)
+        if isinstance(value, dict) and isinstance(old, dict) and value.get("type", old.get("type")) == old.get("type"):
             out[key] = deep_merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)

@@ -623,6 +623,9 @@ def _session_response(session: dict[str, Any], expires_at: int) -> dict[str, Any
         return {"id": new_id("sess"), "object": "realtime.transcription_session", "type": "transcription",
                 "audio": {"input": audio_in}, "expires_at": expires_at, "include": session.get("include")}
     out = {k: v for k, v in session.items() if k != "parallel_tool_calls"}
+    output = (out.get("audio") or {}).get("output") or {}
+    if isinstance(output.get("voice"), dict):  # the response type only has voice names
+        out = deep_merge(out, {"audio": {"output": {"voice": output["voice"].get("id")}}})
     return {"id": new_id("sess"), "object": "realtime.session", **out, "expires_at": expires_at}
 
 
@@ -656,6 +659,10 @@ def run_in_thread(**kwargs: Any) -> Iterator[Simulator]:
             return
         ready.set()
         await sim.wait_stopped()
+        leftovers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in leftovers:
+            task.cancel()
+        await asyncio.gather(*leftovers, return_exceptions=True)
 
     thread = threading.Thread(target=loop.run_until_complete, args=(main(),), name="ga-simulator", daemon=True)
     thread.start()

@@ -407,7 +407,7 @@ CLIENT_EVENT = tagged("type", {
     "response.create": _event("response.create", {"response": RESPONSE}),
     "response.cancel": _event("response.cancel", {"response_id": string()}),
     "conversation.item.create": _event("conversation.item.create",
-                                       {"item": ITEM, "previous_item_id": nullable(string())}, ("item",)),
+                                       {"item": ITEM, "previous_item_id": string()}, ("item",)),
     "conversation.item.delete": _event("conversation.item.delete", {"item_id": string()}, ("item_id",)),
     "conversation.item.retrieve": _event("conversation.item.retrieve", {"item_id": string()}, ("item_id",)),
     "conversation.item.truncate": _event("conversation.item.truncate", {
