@@ -7,7 +7,8 @@ FileError in its result; the other files carry on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from realtime_migrate import catalog
@@ -103,12 +104,43 @@ class Runner:
             return FileResult(path=path, error=FileError(path, str(exc), "decode"))
         return self.process_text(path, src, src.text, rules, mode)
 
-    def run(self, paths: Iterable[str], mode: str = "scan") -> RunResult:
+    def run(self, paths: Iterable[str], mode: str = "scan",
+            progress: Callable[[int, int], None] | None = None) -> RunResult:
+        """`progress(done, total)` is called after each file (the CLI's bar on a terminal)."""
         found = discover(paths, self.settings.exclude)
         out = RunResult(errors=list(found.errors), checked=len(found.files))
-        for path in found.files:
+        total = len(found.files)
+        for done, path in enumerate(found.files, 1):
             result = self.process_file(path, mode)
             if result is not None:
                 out.parsed += 1
                 out.files.append(result)
+            if progress is not None:
+                progress(done, total)
         return out
+
+    def process_stdin(self, path: str, data: bytes, mode: str) -> tuple[FileResult, bytes]:
+        """`scan -` / `fix -`: the result, and the bytes `fix -` prints (the input when nothing changed).
+
+        `path` is `--stdin-filename`: it picks per-file-ignores and names the file in messages.
+        Nothing is ever written to disk.
+        """
+        rules = self.rules_for(path, data)
+        if not rules:
+            return FileResult(path=path), data
+        if len(data) > self.settings.max_file_bytes:
+            return FileResult(path=path, error=FileError(path, "input too large to parse (raise --max-file-size)",
+                                                         "read")), data
+        try:
+            src = decode(path, data, os.stat_result((0o100644, 0, 0, 1, 0, 0, len(data), 0, 0, 0)))
+        except SourceError as exc:
+            return FileResult(path=path, error=FileError(path, str(exc), "decode")), data
+        result = self.process_text(path, None, src.text, rules, "diff" if mode == "fix" else mode)
+        if not result.changed or result.new_text is None:
+            return result, data
+        try:
+            return result, src.encode(result.new_text)
+        except SourceError as exc:
+            result.error = FileError(path, str(exc), "write")
+            result.changed = False
+            return result, data

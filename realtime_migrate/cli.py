@@ -1,8 +1,10 @@
 """The command line: parses flags, calls the API, renders, and picks the exit code.
 
 Exit codes (a contract pipelines rely on): 0 nothing left to report; 1 findings
-remain (after `fix`: findings it could not fix; with `fix --diff`: changes pending);
-2 usage error, or a file that could not be read, decoded, parsed or written.
+remain (after `fix`: findings it could not fix; with `fix --diff`: changes pending;
+with `fix --exit-non-zero-on-fix`: a file was changed); 2 usage or config error, or a
+file that could not be read, decoded, parsed or written. `scan --exit-zero` turns 1
+into 0 (never 2). `fix` has no --exit-zero: it never exits 0 while findings remain.
 """
 
 from __future__ import annotations
@@ -46,20 +48,65 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _settings(select, ignore, exclude, unsafe_fixes, max_file_size):  # type: ignore[no-untyped-def]
+def _settings(select, ignore, exclude, unsafe_fixes, max_file_size, *,  # type: ignore[no-untyped-def]
+              paths=(), config=None, stdin_filename=None):
+    """Flags over `[tool.realtime-migrate]`: `--select` starts afresh; `--ignore` adds to the config's ignore."""
     from realtime_migrate import catalog
+    from realtime_migrate import config as cfgmod
     from realtime_migrate.settings import Settings
 
-    sel, ign = _split(select) or ("ALL",), _split(ignore)
-    bad = catalog.unknown_selectors(sel + ign)
+    cli_sel, cli_ign = _split(select), _split(ignore)
+    bad = catalog.unknown_selectors(cli_sel + cli_ign)
     if bad:
         typer.echo(f"error: unknown rule selector(s): {', '.join(bad)} (see `realtime-migrate rules`)", err=True)
         raise typer.Exit(EXIT_ERROR)
-    return Settings(select=sel, ignore=ign, exclude=_split(exclude), unsafe_fixes=unsafe_fixes,
-                    max_file_bytes=int(max_file_size * 1_048_576))
+    starts = [stdin_filename or "."] if list(paths) == ["-"] else [p for p in paths if p != "-"]
+    try:
+        cfg = cfgmod.resolve(starts, config)
+    except cfgmod.ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    if cli_sel:
+        sel, ign = cli_sel, cli_ign
+    else:
+        sel, ign = cfg.select or ("ALL",), cfg.ignore + cli_ign
+    excl = (_split(exclude) if exclude else cfg.exclude) + cfg.extend_exclude
+    unsafe = unsafe_fixes if unsafe_fixes is not None else bool(cfg.unsafe_fixes)
+    return Settings(select=sel, ignore=ign, exclude=excl, per_file_ignores=cfgmod.anchored_per_file_ignores(cfg),
+                    unsafe_fixes=unsafe, max_file_bytes=int(max_file_size * 1_048_576))
 
 
-def _emit(summary, output_format: str) -> None:  # type: ignore[no-untyped-def]
+def _check_format(output_format: str) -> None:
+    from realtime_migrate.report import FORMATS
+
+    if output_format not in FORMATS:
+        typer.echo(f"error: unknown output format {output_format!r}; choose from {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _run(settings, paths: list[str], mode: str, stdin_filename: str | None,  # type: ignore[no-untyped-def]
+         force_exclude: bool):
+    """Runs files (with a progress bar on a terminal), or stdin for `-`; returns (RunResult, stdin output)."""
+    from realtime_migrate.api import Runner, RunResult
+
+    runner = Runner(settings)
+    if "-" in paths:
+        if paths != ["-"]:
+            typer.echo("error: `-` (stdin) cannot be combined with other paths", err=True)
+            raise typer.Exit(EXIT_ERROR)
+        result, out = runner.process_stdin(stdin_filename or "<stdin>", sys.stdin.buffer.read(), mode)
+        return RunResult(files=[result], checked=1), out
+    if force_exclude:
+        from realtime_migrate.config import drop_excluded
+
+        paths = drop_excluded(paths, settings.exclude)
+    from realtime_migrate import progress
+
+    with progress.bar() as callback:
+        return runner.run(paths, mode, progress=callback), None
+
+
+def _emit(summary, output_format: str, to_stderr: bool = False) -> None:  # type: ignore[no-untyped-def]
     from realtime_migrate.report import renderer
 
     try:
@@ -67,8 +114,8 @@ def _emit(summary, output_format: str) -> None:  # type: ignore[no-untyped-def]
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR) from None
-    sys.stdout.write(render(summary))
-    if output_format != "text":
+    (sys.stderr if to_stderr else sys.stdout).write(render(summary))
+    if output_format != "text" and not to_stderr:
         for error in summary.errors:
             typer.echo(f"error: {error.one_line()}", err=True)
 
@@ -76,8 +123,15 @@ def _emit(summary, output_format: str) -> None:  # type: ignore[no-untyped-def]
 SELECT = typer.Option(None, "--select", help="Rule codes, prefixes or names to enable (comma-separated).")
 IGNORE = typer.Option(None, "--ignore", help="Rule codes, prefixes or names to disable (comma-separated).")
 EXCLUDE = typer.Option(None, "--exclude", help="Glob of paths to skip (repeatable), on top of the defaults.")
-FORMAT = typer.Option("text", "--output-format", "-o", help="text or json.")
+FORMAT = typer.Option("text", "--output-format", "-o",
+                      help="text, concise, json, sarif, github (workflow annotations) or junit.")
 MAXSIZE = typer.Option(8.0, "--max-file-size", help="Largest file to parse, in MB.")
+CONFIG = typer.Option(None, "--config", help="Config file (pyproject.toml with [tool.realtime-migrate], or a TOML "
+                      "file holding that table); default: the nearest pyproject.toml with the table.")
+STDIN_NAME = typer.Option(None, "--stdin-filename", help="With `-`: the path of the code read from stdin "
+                          "(for per-file-ignores and messages).")
+FORCE_EXCLUDE = typer.Option(False, "--force-exclude", help="Apply excludes to files named on the command line "
+                             "too (pre-commit names every file).")
 
 
 @app.command()
@@ -87,18 +141,35 @@ def scan(
     select: list[str] | None = SELECT,
     ignore: list[str] | None = IGNORE,
     exclude: list[str] | None = EXCLUDE,
-    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Count unsafe fixes as available."),
+    unsafe_fixes: bool | None = typer.Option(None, "--unsafe-fixes/--no-unsafe-fixes",
+                                             help="Count unsafe fixes as available."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings remain."),
     max_file_size: float = MAXSIZE,
+    config: str | None = CONFIG,
+    baseline: str | None = typer.Option(None, "--baseline", help="Report only findings not in this baseline file "
+                                        "(written by `realtime-migrate baseline`)."),
+    stdin_filename: str | None = STDIN_NAME,
+    force_exclude: bool = FORCE_EXCLUDE,
 ) -> None:
-    """Report every preview-era construct, with its rule code and GA form."""
-    from realtime_migrate.api import Runner
+    """Report every preview-era construct, with its rule code and GA form. `-` reads stdin."""
     from realtime_migrate.report.summary import Summary
 
-    settings = _settings(select, ignore, exclude, unsafe_fixes, max_file_size)
-    result = Runner(settings).run(paths, "scan")
-    summary = Summary("scan", result.findings, result.all_errors, checked=result.checked,
-                      unsafe_enabled=unsafe_fixes)
+    _check_format(output_format)
+    settings = _settings(select, ignore, exclude, unsafe_fixes, max_file_size, paths=paths, config=config,
+                         stdin_filename=stdin_filename)
+    known = None
+    if baseline is not None:
+        from realtime_migrate.baseline import Baseline, BaselineError
+
+        try:
+            known = Baseline.load(baseline)
+        except BaselineError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(EXIT_ERROR) from None
+    result, _ = _run(settings, paths, "scan", stdin_filename, force_exclude)
+    findings, baselined = (result.findings, 0) if known is None else known.split(result.findings)
+    summary = Summary("scan", findings, result.all_errors, checked=result.checked,
+                      unsafe_enabled=settings.unsafe_fixes, baselined=baselined)
     _emit(summary, output_format)
     if summary.errors:
         raise typer.Exit(EXIT_ERROR)
@@ -109,7 +180,8 @@ def scan(
 def fix(
     paths: list[str] = typer.Argument(..., help="Files or directories."),
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff; write nothing."),
-    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes marked unsafe."),
+    unsafe_fixes: bool | None = typer.Option(None, "--unsafe-fixes/--no-unsafe-fixes",
+                                             help="Also apply fixes marked unsafe."),
     output_format: str = FORMAT,
     select: list[str] | None = SELECT,
     ignore: list[str] | None = IGNORE,
@@ -117,13 +189,21 @@ def fix(
     exit_non_zero_on_fix: bool = typer.Option(False, "--exit-non-zero-on-fix",
                                               help="Exit 1 when a file was changed, even if nothing remains."),
     max_file_size: float = MAXSIZE,
+    config: str | None = CONFIG,
+    stdin_filename: str | None = STDIN_NAME,
+    force_exclude: bool = FORCE_EXCLUDE,
 ) -> None:
-    """Rewrite what is safe to rewrite; report what could not be fixed."""
-    from realtime_migrate.api import Runner
+    """Rewrite what is safe to rewrite; report what could not be fixed.
+
+    `-` reads stdin and prints the fixed code (messages go to stderr). A baseline does not
+    apply: `fix` fixes every finding it can.
+    """
     from realtime_migrate.report.summary import Summary
 
-    settings = _settings(select, ignore, exclude, unsafe_fixes, max_file_size)
-    result = Runner(settings).run(paths, "diff" if diff else "fix")
+    _check_format(output_format)
+    settings = _settings(select, ignore, exclude, unsafe_fixes, max_file_size, paths=paths, config=config,
+                         stdin_filename=stdin_filename)
+    result, stdin_out = _run(settings, paths, "diff" if diff else "fix", stdin_filename, force_exclude)
     changed = [r for r in result.files if r.changed]
     diff_text = ""
     if diff:
@@ -137,13 +217,55 @@ def fix(
     summary = Summary("fix", result.findings, result.all_errors,
                       fixed=[f for r in result.files for f in r.fixed],
                       changed_files=[r.path for r in changed], checked=result.checked,
-                      unsafe_enabled=unsafe_fixes, diff=diff_text)
-    _emit(summary, output_format)
+                      unsafe_enabled=settings.unsafe_fixes, diff=diff_text)
+    if stdin_out is not None and not diff:
+        sys.stdout.buffer.write(stdin_out)
+        sys.stdout.flush()
+        _emit(summary, output_format, to_stderr=True)
+    else:
+        _emit(summary, output_format)
     if summary.errors:
         raise typer.Exit(EXIT_ERROR)
     if summary.problems or (changed and (diff or exit_non_zero_on_fix)):
         raise typer.Exit(EXIT_FINDINGS)
     raise typer.Exit(EXIT_CLEAN)
+
+
+@app.command("baseline")
+def write_baseline(
+    paths: list[str] = typer.Argument(..., help="Files or directories."),
+    output: str = typer.Option("realtime-migrate-baseline.json", "--output", help="Baseline file to write."),
+    select: list[str] | None = SELECT,
+    ignore: list[str] | None = IGNORE,
+    exclude: list[str] | None = EXCLUDE,
+    max_file_size: float = MAXSIZE,
+    config: str | None = CONFIG,
+) -> None:
+    """Record today's findings, so that `scan --baseline FILE` reports only new ones.
+
+    Findings are keyed on path, code and the text of their line (not the line number),
+    so code moving around does not resurface them. Commit the file; shrink it by running
+    this again after fixing.
+    """
+    from pathlib import Path
+
+    from realtime_migrate import baseline
+
+    settings = _settings(select, ignore, exclude, None, max_file_size, paths=paths, config=config)
+    result, _ = _run(settings, paths, "scan", None, False)
+    for error in result.all_errors:
+        typer.echo(f"error: {error.one_line()}", err=True)
+    try:
+        n = baseline.write(Path(output), result.findings)
+    except OSError as exc:
+        typer.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    typer.echo(f"Wrote {n} finding{'s' * (n != 1)} to {output}; `realtime-migrate scan --baseline {output}` "
+               "now reports only new ones.")
+    if result.all_errors:
+        typer.echo(f"{len(result.all_errors)} file(s) could not be processed: their findings are not in the baseline.",
+                   err=True)
+        raise typer.Exit(EXIT_ERROR)
 
 
 @app.command("rules")

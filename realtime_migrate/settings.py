@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -20,8 +21,11 @@ class Settings:
 
     def ignored_for(self, path: str) -> tuple[str, ...]:
         norm = path.replace("\\", "/")
+        # Globs from a config file are anchored at its directory (config.anchored_per_file_ignores).
+        absolute = os.path.abspath(path).replace("\\", "/")
         out: list[str] = []
         for pattern, codes in self.per_file_ignores.items():
-            if fnmatch.fnmatch(norm, pattern) or fnmatch.fnmatch(norm, f"*/{pattern}"):
+            if (fnmatch.fnmatch(norm, pattern) or fnmatch.fnmatch(norm, f"*/{pattern}")
+                    or fnmatch.fnmatch(absolute, pattern)):
                 out.extend(codes)
         return tuple(out)
