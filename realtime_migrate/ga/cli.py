@@ -7,8 +7,10 @@ printed goes through :func:`realtime_migrate.redact.redact`.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +120,6 @@ def verify(
 ) -> None:
     """Run the reference GA client end to end: connect, session.update, audio, response."""
     import asyncio
-    import contextlib
 
     from . import audio
     from .client import RealtimeClientError, round_trip
@@ -177,23 +178,19 @@ def verify(
     _say("OK: the endpoint speaks the GA protocol.")
 
 
-class _patched_env:
+@contextlib.contextmanager
+def _patched_env(values: dict[str, str | None]) -> Iterator[None]:
     """Temporarily set (or, with ``None``, remove) environment variables."""
-
-    def __init__(self, values: dict[str, str | None]) -> None:
-        self.values = values
-        self.saved: dict[str, str | None] = {}
-
-    def __enter__(self) -> None:
-        for name, value in self.values.items():
-            self.saved[name] = os.environ.get(name)
+    saved = {name: os.environ.get(name) for name in values}
+    try:
+        for name, value in values.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-    def __exit__(self, *exc: object) -> None:
-        for name, value in self.saved.items():
+        yield
+    finally:
+        for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:

@@ -24,6 +24,8 @@ BETA_DISABLED_CAUSES: tuple[str, ...] = (
     "`/openai/realtimeapi/sessions` (GA: `/v1/realtime/client_secrets` with the config under `session`), "
     "or an SDP offer is POSTed to `/v1/realtime?model=` (GA: `/v1/realtime/calls`)",
     "the beta SDK surface is used: `client.beta.realtime.connect(...)` (GA: `client.realtime.connect(...)`)",
+    "old event or payload shapes are sent: `transcription_session.update`, flat session fields such as "
+    "`modalities`, `voice`, `input_audio_format: \"pcm16\"`, or a session without `type`",
 )
 
 # GA paths for fields that only exist in the beta shape; used to explain `unknown_parameter`.

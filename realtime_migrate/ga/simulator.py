@@ -744,8 +744,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     def ready(sim: Simulator) -> None:
-        print(json.dumps({"port": sim.port, "http": sim.http_base, "ws": sim.ws_base, "pid": os.getpid(),
-                          "env": sim.env()}), flush=True)
+        env = {k: v for k, v in sim.env().items() if not k.endswith("API_KEY")}
+        print(redact(json.dumps({"port": sim.port, "http": sim.http_base, "ws": sim.ws_base, "pid": os.getpid(),
+                                 "env": env})), flush=True)
 
     sim = Simulator(args.host, args.port, lifetime=args.lifetime, idle_timeout=args.idle_timeout,
                     log_path=args.log_file)

@@ -360,3 +360,18 @@ def test_log_records_violations_per_connection(sim: Simulator) -> None:
     assert violations and violations[-1]["code"] == "unknown_parameter"
     conn = violations[-1]["conn"]
     assert [e["kind"] for e in sim.snapshot() if e["conn"] == conn][:2] == ["handshake", "server"]
+
+
+def test_unrelated_openai_beta_values_are_not_refused(sim: Simulator) -> None:
+    received, code, _ = run(_session(f"{sim.realtime_url}?model=gpt-realtime", [],
+                                     headers={**AUTH, "OpenAI-Beta": "assistants=v2"}, until="session.created"))
+    assert [e["type"] for e in received] == ["session.created"] and code is None
+
+
+def test_second_response_while_one_is_active_is_an_error(sim: Simulator) -> None:
+    received, _, _ = run(_session(f"{sim.realtime_url}?model=gpt-realtime",
+                                  [{"type": "response.create"}, {"type": "response.create", "event_id": "evt_2"}],
+                                  until="response.done"))
+    errors = [e["error"] for e in received if e["type"] == "error"]
+    assert [(e["code"], e.get("event_id")) for e in errors] == [("conversation_already_has_active_response", "evt_2")]
+    assert received[-1]["response"]["status"] == "completed"
