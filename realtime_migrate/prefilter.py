@@ -1,8 +1,16 @@
-"""One compiled bytes pattern built from the rules' trigger strings.
+"""The bytes test that rules a file in or out before anything is decoded or parsed.
 
-A file whose bytes contain none of them cannot hold a finding, so it is never decoded
-or parsed, and libcst is never imported for it. Triggers are matched
-case-insensitively, a superset of what the matchers look for.
+A file whose bytes contain none of the rules' trigger strings cannot hold a finding, so it
+is never decoded or parsed, and libcst is never imported for it. Triggers are matched
+case-insensitively (ASCII case folding, as `re.IGNORECASE` does on bytes), a superset of
+what the matchers look for.
+
+Speed matters here: this runs on every file of a tree. Python's `re` tries each branch of
+an alternation at every position, and with IGNORECASE it is ~15x slower than
+`bytes.lower()` plus substring searches (C fast search). The triggers are grouped under a
+few short *anchors* (substrings shared by several triggers, e.g. `realtime`), so a clean
+file costs one regex search over the anchors; only a file holding an anchor is searched for
+the triggers themselves. The answer is exactly the set of rules whose triggers occur.
 """
 
 from __future__ import annotations
@@ -12,26 +20,102 @@ from collections.abc import Iterable, Sequence
 
 from realtime_migrate.rule import Rule
 
+MIN_ANCHOR = 8  # shorter shared substrings ("response") match too much ordinary code to save anything
+
+# Byte frequencies (%) in lowercased Python source (openai, libcst, rich, typer). The anchor regex
+# stops at every position holding the first byte of some anchor, so anchors should start with rare bytes.
+_FREQ = dict(zip(b" etoasnri\nlpcd\"mu_fh,.gy:b()vw=-x[]`k", (
+    26.0, 7.9, 6.0, 4.6, 4.4, 4.4, 4.2, 4.1, 3.9, 2.7, 2.7, 2.3, 2.2, 2.1, 2.0, 1.9, 1.6, 1.5, 1.4, 1.3, 1.3, 1.1,
+    0.9, 0.8, 0.8, 0.7, 0.6, 0.6, 0.6, 0.5, 0.5, 0.4, 0.4, 0.3, 0.3, 0.3, 0.3), strict=True))
+
+
+def _anchors(triggers: Sequence[bytes]) -> dict[bytes, list[bytes]]:
+    """Greedy cover: each trigger under one MIN_ANCHOR-long piece of it.
+
+    A piece is worth the triggers it covers divided by what it adds to the cost of the search:
+    the frequency of its first byte, unless an anchor already chosen starts with that byte.
+    Only fixed-length pieces are considered, so building this stays well under a millisecond.
+    """
+    uncovered = set(triggers)
+    groups: dict[bytes, list[bytes]] = {}
+    firsts: set[int] = set()
+    while uncovered:
+        counts: dict[bytes, int] = {}
+        for t in uncovered:
+            for s in {t[i:i + MIN_ANCHOR] for i in range(max(1, len(t) - MIN_ANCHOR + 1))}:
+                counts[s] = counts.get(s, 0) + 1
+
+        def worth(s: bytes, counts: dict[bytes, int] = counts) -> tuple[float, bytes]:
+            cost = 0.05 if s[0] in firsts else _FREQ.get(s[0], 0.2)
+            return counts[s] / cost, s
+
+        best = max(counts, key=worth)
+        members = sorted(t for t in uncovered if best in t)
+        groups[best] = members
+        firsts.add(best[0])
+        uncovered.difference_update(members)
+    return groups
+
 
 class Prefilter:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self._rules = tuple(rules)
         triggers = sorted({t for r in rules for t in r.triggers}, key=lambda t: (-len(t), t))
         self._by_trigger = {t.lower(): [r for r in rules if t in r.triggers] for t in triggers}
-        alternation = b"|".join(re.escape(t.encode("utf-8")) for t in triggers) or b"(?!x)x"
-        self.pattern = re.compile(alternation, re.IGNORECASE)
+        self._triggers = triggers
+        self._pattern: re.Pattern[bytes] | None = None
+        codes: dict[bytes, set[str]] = {}
+        for r in rules:
+            for t in r.triggers:
+                codes.setdefault(t.encode("utf-8").lower(), set()).add(r.code)
+        self._codes = codes
+        groups = _anchors(sorted(codes))
+        self._groups = groups
+        # One regex over the anchors: its first-byte set lets the C loop skip most positions, ~3x faster
+        # than one substring search per anchor (and ~7x faster than all triggers under IGNORECASE).
+        self._prefixes = {a: {b for b in groups if b != a and a.startswith(b)} for a in groups}
+        self._anchor_re = re.compile(b"|".join(re.escape(a) for a in sorted(groups, key=lambda a: (-len(a), a)))
+                                     or b"(?!x)x")
+
+    @property
+    def pattern(self) -> re.Pattern[bytes]:
+        """All triggers as one case-insensitive pattern, for callers that want match positions (slow)."""
+        if self._pattern is None:
+            alternation = b"|".join(re.escape(t.encode("utf-8")) for t in self._triggers) or b"(?!x)x"
+            self._pattern = re.compile(alternation, re.IGNORECASE)
+        return self._pattern
+
+    @property
+    def anchors(self) -> list[bytes]:
+        return list(self._groups)
+
+    def _hits(self, low: bytes) -> set[bytes]:
+        """The triggers in `low` (lowercased bytes)."""
+        search = self._anchor_re.search
+        m = search(low)
+        if m is None:
+            return set()
+        present: set[bytes] = set()
+        for _ in range(8):  # a few regex steps find the anchors of a typical hit file in one pass
+            present.add(m.group(0))
+            present |= self._prefixes[m.group(0)]  # a shorter anchor starting at the same byte
+            # Restart one byte on, not after the match: anchors may overlap in the text.
+            m = search(low, m.start() + 1)
+            if m is None:
+                break
+        else:  # an anchor that recurs a lot: test the others one by one
+            present.update(a for a in self._groups if a not in present and a in low)
+        return {t for a in present for t in self._groups[a] if t in low}
 
     def candidate(self, data: bytes) -> bool:
-        return self.pattern.search(data) is not None
+        return bool(self._hits(data.lower()))
 
     def rules_for(self, data: bytes) -> tuple[Rule, ...]:
         """The rules whose triggers occur in `data`, in catalog order."""
-        hit: set[str] = set()
-        for m in self.pattern.finditer(data):
-            hit.add(m.group(0).decode("utf-8", "replace").lower())
-        if not hit:
+        hits = self._hits(data.lower())
+        if not hits:
             return ()
-        codes = {r.code for t in hit for r in self._by_trigger.get(t, ())}
+        codes = set().union(*(self._codes[t] for t in hits))
         return tuple(r for r in self._rules if r.code in codes)
 
 
