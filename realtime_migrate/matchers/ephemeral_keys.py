@@ -1,0 +1,415 @@
+"""Ephemeral keys: `sessions.create` / `transcription_sessions.create` and the HTTP endpoints → `client_secrets`.
+
+SDK: `client.beta.realtime.sessions.create(**kw)` becomes
+`client.realtime.client_secrets.create(expires_after=…, session={"type": "realtime", …kw GA-shaped…})`
+(the session dict is reshaped by `ga_session`, shared with the payload rules), and the key is read
+at `.value` / `.expires_at` instead of `.client_secret.value` / `.client_secret.expires_at` on the
+result variable (scope analysis: only that binding's reads are touched).
+
+HTTP: a `.post(...)` to `…/v1/realtime/sessions` or `…/v1/realtime/transcription_sessions` with a
+`json=` dict literal (directly or through a variable bound once in the same function) is rewritten
+as a whole: URL → `…/v1/realtime/client_secrets`, body → `{"expires_after": …, "session": {…}}`,
+and `X["client_secret"]["value"|"expires_at"]` reads in the same function → `X["value"|"expires_at"]`.
+Anything that cannot be followed is reported with the GA form and no edit, so a half-migrated
+request (GA URL, beta body) is never produced.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import Assignment, ScopeProvider
+
+from realtime_migrate.matchers import ga_session as ga
+from realtime_migrate.matchers.base import string_value
+from realtime_migrate.matchers.sdk_clients import ClientKind, ClientMatcher, drop_attribute, is_beta_realtime
+from realtime_migrate.model import Edit
+
+_KINDS = {"sessions": "realtime", "transcription_sessions": "transcription"}
+_PASSTHROUGH = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
+_EXPIRY = {"realtime": "expires_after", "transcription": "expires_at"}  # key inside the beta `client_secret`
+_URL = re.compile(r"/v1/realtime/(sessions|transcription_sessions)(?=$|[?#])")
+_AZURE = re.compile(r"/openai/realtimeapi/sessions")
+_GA_URL = re.compile(r"/realtime/client_secrets(?=$|[?#])")
+_EMPTY = cst.Module(body=[])
+
+
+@dataclass
+class _SdkCall:
+    call: cst.Call
+    kind: str
+    receiver: cst.BaseExpression
+    class_node: cst.ClassDef | None
+    target: cst.Name | None = None
+
+
+@dataclass
+class _HttpCall:
+    call: cst.Call
+    url: cst.CSTNode  # the literal to edit (a string in the call, or the value of a local variable)
+    kind: str
+    function: cst.CSTNode | None
+    body: cst.Arg | None = None
+    edits: list[Edit] = field(default_factory=list)
+
+
+def _src(matcher: ClientMatcher, node: cst.CSTNode) -> str:
+    start, end = matcher.span(node)
+    if getattr(node, "lpar", None):
+        start, end = matcher.full_span(node)
+    return matcher.ctx.text[start:end]
+
+
+class Matcher(ClientMatcher):
+    METADATA_DEPENDENCIES = ClientMatcher.METADATA_DEPENDENCIES
+
+    def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(rule, ctx)
+        self.sdk: list[_SdkCall] = []
+        self.http: list[_HttpCall] = []
+        self.attr_parent: dict[int, cst.Attribute] = {}
+        self.functions: list[cst.CSTNode] = []
+        self.reads: dict[int | None, list[tuple[cst.Subscript, cst.BaseExpression, str]]] = {}
+        self.local_dicts: dict[tuple[int | None, str], list[cst.BaseExpression]] = {}
+        self.local_strings: dict[tuple[int | None, str], list[cst.CSTNode]] = {}
+        self.handled: set[int] = set()
+        self.urls: list[cst.CSTNode] = []
+        self.assigned_calls: dict[int, cst.Name] = {}
+
+    # -- collection -----------------------------------------------------------------------
+    def _fn(self) -> int | None:
+        return id(self.functions[-1]) if self.functions else None
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.functions.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.functions.pop()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        super().visit_Assign(node)
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        name = node.targets[0].target
+        value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+        if isinstance(value, cst.Call):
+            self.assigned_calls[id(value)] = name
+        key = (self._fn(), name.value)
+        self.local_dicts.setdefault(key, []).append(node.value)
+        self.local_strings.setdefault(key, []).append(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.attr_parent[id(node.value)] = node
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        inner = node.value
+        if isinstance(inner, cst.Subscript) and _index(inner) == "client_secret" and _index(node) in (
+                "value", "expires_at"):
+            self.reads.setdefault(self._fn(), []).append((node, inner.value, _index(node) or ""))
+            self.handled.add(id(inner))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if (isinstance(func, cst.Attribute) and func.attr.value == "create" and isinstance(func.value, cst.Attribute)
+                and func.value.attr.value in _KINDS and is_beta_realtime(func.value.value)):
+            beta_rt = func.value.value
+            assert isinstance(beta_rt, cst.Attribute) and isinstance(beta_rt.value, cst.Attribute)
+            self.sdk.append(_SdkCall(node, _KINDS[func.value.attr.value], beta_rt.value.value,
+                                     self.class_stack[-1] if self.class_stack else None))
+            return
+        if isinstance(func, cst.Attribute) and func.attr.value == "post" and node.args:
+            arg = next((a for a in node.args if a.keyword is not None and a.keyword.value == "url"), None)
+            arg = arg or (node.args[0] if node.args[0].keyword is None and not node.args[0].star else None)
+            if arg is None:
+                return
+            body = next((a for a in node.args if a.keyword is not None and a.keyword.value == "json"), None)
+            url = arg.value
+            if isinstance(url, cst.Name):
+                bound = self.local_strings.get((self._fn(), url.value), [])
+                url = bound[0] if len(bound) == 1 else url
+            text = _text(url)
+            if text is None:
+                return
+            m = _URL.search(text)
+            if m:
+                self.handled.add(id(url))
+                self.http.append(_HttpCall(node, url, _KINDS[m.group(1)], self.functions[-1] if self.functions
+                                           else None, body))
+            elif _AZURE.search(text) or _GA_URL.search(text):
+                self.handled.add(id(url))
+                self.http.append(_HttpCall(node, url, "realtime", self.functions[-1] if self.functions else None,
+                                           body, edits=[]))
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = string_value(node)
+        if value is not None and _URL.search(value):
+            self.urls.append(node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        text = _text(node)
+        if text is not None and _URL.search(text):
+            self.urls.append(node)
+
+    # -- decisions ------------------------------------------------------------------------
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for c in self.sdk:
+            c.target = self.assigned_calls.get(id(c.call))
+            self._sdk(c)
+        for h in self.http:
+            self._http(h)
+        for url in self.urls:
+            if id(url) not in self.handled:
+                self.report(url, "Preview ephemeral-key endpoint: GA mints keys at `/v1/realtime/client_secrets` with "
+                            "the body nested under `session` (with `type`) and the key at top-level `value`",
+                            ga_form=_URL.sub("/v1/realtime/client_secrets", _text(url) or ""))
+
+    # -- SDK --------------------------------------------------------------------------------
+    def _session_dict(self, c: _SdkCall) -> tuple[str | None, str | None, list[str], list[str]]:
+        """(session dict text, expires_after text, passthrough args, reasons it is unsafe) or (None, why, …)."""
+        entries: list[tuple[str, str]] = []
+        passthrough: list[str] = []
+        expires: str | None = None
+        for arg in c.call.args:
+            if arg.keyword is None or arg.star:
+                return None, "positional or `**` arguments", [], []
+            key = arg.keyword.value
+            if key in _PASSTHROUGH:
+                passthrough.append(f"{key}={_src(self, arg.value)}")
+            elif key == "client_secret":
+                inner = _expiry_node(arg.value, c.kind)
+                if inner is None:
+                    return None, f"`client_secret` is not `{{\"{_EXPIRY[c.kind]}\": {{...}}}}`", [], []
+                expires = _src(self, inner)
+            else:
+                entries.append((key, _src(self, arg.value)))
+        layout = self._layout(c.call)
+        if layout is None:
+            text = "{" + ", ".join(f'"{k}": {v}' for k, v in entries) + "}"
+        else:
+            inner = layout[0] + "    "
+            text = "{\n" + "".join(f'{inner}"{k}": {v},\n' for k, v in entries) + layout[0] + "}"
+        try:
+            node = cst.parse_expression(text)
+        except cst.ParserSyntaxError:
+            return None, "arguments that cannot be moved into a dict", [], []
+        assert isinstance(node, cst.Dict)
+        result = ga.reshape_session(node, kind=c.kind)  # type: ignore[arg-type]
+        if result.left:
+            return None, "; ".join(f"`{ch.key}`: {ch.detail}" for ch in result.left), [], []
+        unsafe = list(result.unsafe) + [f"`{ch.key}` removed ({ch.detail})" for ch in result.changes
+                                          if ch.action == "removed"]
+        return _EMPTY.code_for_node(result.dict), expires, passthrough, unsafe
+
+    def _sdk(self, c: _SdkCall) -> None:
+        recv = self.ctx.module.code_for_node(c.receiver)
+        ga_call = f"{recv}.realtime.client_secrets.create"
+        kind = self.client_kind(c.receiver, c.class_node)
+        session, expires, passthrough, unsafe = self._session_dict(c)
+        old = f"{recv}.beta.realtime.{'sessions' if c.kind == 'realtime' else 'transcription_sessions'}.create"
+        message = (f"`{old}(...)` mints a preview ephemeral key; GA: `{ga_call}(session={{\"type\": \"{c.kind}\", "
+                   f"...}})`, key at `.value`")
+        if session is None:
+            self.report(c.call, f"{message} (not fixed: {expires})",
+                        ga_form=f'{ga_call}(expires_after=..., session={{"type": "{c.kind}", ...}})')
+            return
+        args = ([f"expires_after={expires}"] if expires else []) + [f"session={session}"] + passthrough
+        layout = self._layout(c.call)
+        if layout is None:
+            new = f"{ga_call}({', '.join(args)})"
+        else:
+            arg_indent, close_indent = layout
+            new = f"{ga_call}(\n" + "".join(f"{arg_indent}{a},\n" for a in args) + f"{close_indent})"
+        edits = [self.make_edit(*self.span(c.call), new)]
+        reads_ok, read_edits = self._result_reads(c)
+        edits.extend(read_edits)
+        if kind is ClientKind.AZURE:
+            unsafe.append("Azure client: mint keys at `/openai/v1/realtime/client_secrets` with a plain client "
+                          "(RTM022)")
+        elif kind is not ClientKind.PLAIN and self.mentions_azure:
+            unsafe.append("the client's construction is not visible and this file mentions Azure")
+        if not reads_ok:
+            unsafe.append("the result is used beyond `.client_secret.value`/`.expires_at` (GA result: `.value`, "
+                          "`.expires_at`, `.session`)")
+        why = f" (review: {'; '.join(unsafe)})" if unsafe else ""
+        self.report(c.call, message + why, edits=edits, unsafe=bool(unsafe), ga_form=f"{ga_call}(...)",
+                    fix_title="Use `client_secrets.create`", comment_scope=c.call)
+
+    def _layout(self, call: cst.Call) -> tuple[str, str] | None:
+        """(argument indentation, closing-paren indentation) when each argument sits on its own line."""
+        if not call.args:
+            return None
+        text = self.ctx.text
+        first = self.range_of(call.args[0])
+        close = self.range_of(call)
+        arg_line = self.ctx.line_text(first.start.line)[: first.start.column]
+        close_line = self.ctx.line_text(close.end.line)[: close.end.column - 1]
+        if first.start.line == self.range_of(call).start.line or arg_line.strip() or close_line.strip():
+            return None
+        del text
+        return arg_line, close_line
+
+    def _result_reads(self, c: _SdkCall) -> tuple[bool, list[Edit]]:
+        """Edits for `r.client_secret.value` → `r.value` (and a direct `.create(...).client_secret.value`)."""
+        edits: list[Edit] = []
+        ok = True
+        holders: list[cst.CSTNode] = []
+        if c.target is not None:
+            scope = self.get_metadata(ScopeProvider, c.target, None)
+            assignment = next((a for a in (scope.assignments[c.target.value] if scope else ())
+                               if isinstance(a, Assignment) and a.node is c.target), None)
+            holders = [r.node for r in assignment.references] if assignment else []
+        else:
+            holders = [c.call]
+        for holder in holders:
+            parent = self.attr_parent.get(id(holder))
+            if parent is None:
+                ok = False  # the result itself is returned or passed on: its shape is new
+                continue
+            if parent.attr.value != "client_secret":
+                ok = False
+                self.report(parent, f"`.{parent.attr.value}` of a preview session-create result: GA keeps the session "
+                            f"at `.session` (with GA field paths)", ga_form=f".session.{parent.attr.value}")
+                continue
+            leaf = self.attr_parent.get(id(parent))
+            if leaf is None or leaf.attr.value not in ("value", "expires_at"):
+                ok = False
+                continue
+            edit, _ = drop_attribute(self, parent)
+            edits.append(edit)
+        return ok, edits
+
+    # -- HTTP -------------------------------------------------------------------------------
+    def _http(self, h: _HttpCall) -> None:
+        text = _text(h.url) or ""
+        azure = bool(_AZURE.search(text))
+        ga_side = bool(_GA_URL.search(text))  # GA URL already: only a beta-shaped body is a finding
+        ga_url = "…/openai/v1/realtime/client_secrets" if azure else "…/v1/realtime/client_secrets"
+        message = (f"Preview ephemeral-key request: GA posts `{{\"session\": {{\"type\": \"{h.kind}\", ...}}}}` to "
+                   f"`{ga_url}` and returns the key at top-level `value`")
+        fn = id(h.function) if h.function is not None else None
+        body = self._body_dict(h, fn)
+        if body is None:
+            if not (azure or ga_side):
+                self.report(h.url, message + " (the body is not a dict literal here: nest it by hand)", ga_form=ga_url)
+            return
+        dict_node, where = body
+        if ga_side and not _beta_body(dict_node):
+            return
+        new_body, unsafe = self._ga_body(dict_node, h.kind)
+        if new_body is None:
+            if not (azure or ga_side) or unsafe[0] != "the body already has `session`":
+                self.report(h.url, message + f" (not fixed: {unsafe[0]})", ga_form=ga_url)
+            return
+        if ga_side:
+            edits = [self.replace(where, new_body)]
+            edits += [self.replace(o, f'{self.ctx.module.code_for_node(i)}["{k}"]')
+                      for o, i, k in self.reads.get(fn, [])]
+            why = f" (review: {'; '.join(unsafe)})" if unsafe else ""
+            self.report(where, "The GA `client_secrets` endpoint is posted a preview (flat) session body: nest it "
+                        f"under `session` with `type`{why}", edits=edits, unsafe=bool(unsafe),
+                        ga_form='{"session": {...}}', fix_title="Nest the body under `session`", comment_scope=where)
+            return
+        edits = [self.replace(where, new_body)]
+        for outer, inner, key in self.reads.get(fn, []):
+            edits.append(self.replace(outer, f'{self.ctx.module.code_for_node(inner)}["{key}"]'))
+        if azure:
+            # the URL is RTM002's; the body and the reads only make sense together with it
+            unsafe.append("apply together with RTM002 (the GA Azure URL)")
+            self.report(h.call, f"{message} (review: {'; '.join(unsafe)})", edits=edits, unsafe=True, ga_form=ga_url, comment_scope=where,
+                        fix_title="Nest the body under `session`")
+            return
+        url_edit = self._url_edit(h.url)
+        if url_edit is None:
+            self.report(h.url, message + " (the URL is built elsewhere)", ga_form=ga_url)
+            return
+        edits.append(url_edit)
+        why = f" (review: {'; '.join(unsafe)})" if unsafe else ""
+        self.report(h.url, message + why, edits=edits, unsafe=bool(unsafe), ga_form=ga_url, comment_scope=where,
+                    fix_title="Use `/v1/realtime/client_secrets`")
+
+    def _body_dict(self, h: _HttpCall, fn: int | None) -> tuple[cst.Dict, cst.CSTNode] | None:
+        if h.body is None:
+            return None
+        value = h.body.value
+        if isinstance(value, cst.Dict):
+            return value, value
+        if isinstance(value, cst.Name):
+            bound = self.local_dicts.get((fn, value.value), [])
+            if len(bound) == 1 and isinstance(bound[0], cst.Dict):
+                return bound[0], bound[0]
+        return None
+
+    def _ga_body(self, node: cst.Dict, kind: str) -> tuple[str | None, list[str]]:
+        keys = [string_value(el.key) if isinstance(el, cst.DictElement) else None for el in node.elements]
+        if None in keys:
+            return None, ["the body has `**` or non-literal keys"]
+        if "session" in keys:
+            return None, ["the body already has `session`"]
+        expires = None
+        elements = list(node.elements)
+        if "client_secret" in keys:
+            el = elements[keys.index("client_secret")]
+            assert isinstance(el, cst.DictElement)
+            inner = _expiry_node(el.value, kind)
+            if inner is None:
+                return None, [f"`client_secret` is not `{{\"{_EXPIRY[kind]}\": ...}}`"]
+            expires = _src(self, inner)
+            elements.pop(keys.index("client_secret"))
+            if elements and keys.index("client_secret") == len(keys) - 1:
+                elements[-1] = elements[-1].with_changes(comma=el.comma)
+        trimmed = node.with_changes(elements=elements)
+        result = ga.reshape_session(trimmed, kind=kind)  # type: ignore[arg-type]
+        if result.left:
+            return None, ["; ".join(f"`{ch.key}`: {ch.detail}" for ch in result.left)]
+        unsafe = list(result.unsafe) + [f"`{ch.key}` removed ({ch.detail})" for ch in result.changes
+                                          if ch.action == "removed"]
+        session = _EMPTY.code_for_node(result.dict)
+        q = '"'
+        head = f"{q}expires_after{q}: {expires}, " if expires else ""
+        return f"{{{head}{q}session{q}: {session}}}", unsafe
+
+    def _url_edit(self, url: cst.CSTNode) -> Edit | None:
+        if isinstance(url, cst.SimpleString):
+            value = string_value(url)
+            if value is None:
+                return None
+            new = _URL.sub("/v1/realtime/client_secrets", value)
+            return self.replace(url, f"{url.prefix}{url.quote}{new}{url.quote}")
+        if isinstance(url, cst.FormattedString):
+            for part in url.parts:
+                if isinstance(part, cst.FormattedStringText) and _URL.search(part.value):
+                    return self.replace(part, _URL.sub("/v1/realtime/client_secrets", part.value))
+        return None
+
+
+def _beta_body(node: cst.Dict) -> bool:
+    """A flat (preview) session body: literal keys, none of them a GA top-level key."""
+    keys = {string_value(el.key) if isinstance(el, cst.DictElement) else None for el in node.elements}
+    return bool(keys) and None not in keys and not keys & {"session", "expires_after"}
+
+
+def _index(node: cst.Subscript) -> str | None:
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    return string_value(node.slice[0].slice.value)
+
+
+def _text(node: cst.CSTNode) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        return string_value(node)
+    if isinstance(node, cst.FormattedString):
+        return "".join(p.value if isinstance(p, cst.FormattedStringText) else "\x00" for p in node.parts)
+    return None
+
+
+def _expiry_node(value: cst.BaseExpression, kind: str) -> cst.BaseExpression | None:
+    """The `{anchor, seconds}` inside a beta `client_secret={"expires_after"|"expires_at": {...}}`."""
+    if not isinstance(value, cst.Dict) or len(value.elements) != 1:
+        return None
+    el = value.elements[0]
+    if isinstance(el, cst.DictElement) and string_value(el.key) == _EXPIRY[kind]:
+        return el.value
+    return None
+
