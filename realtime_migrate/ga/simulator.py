@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -128,6 +128,7 @@ class Simulator:
         self.log_sink = log_sink
         self.stop_reason: str | None = None
         self._log_lock = threading.Lock()
+        self._log_file: TextIO | None = None
         self._server: Server | None = None
         self._port = 0
         self._secrets: dict[str, tuple[int, dict[str, Any]]] = {}
@@ -189,9 +190,10 @@ class Simulator:
             text = json.dumps(entry)
         with self._log_lock:
             self.log.append(entry)
-            if self.log_path:
-                with self.log_path.open("a", encoding="utf-8") as fh:
-                    fh.write(text + "\n")
+            if self.log_path and not (self._stopped and self._stopped.is_set()):
+                if self._log_file is None:
+                    self._log_file = self.log_path.open("a", encoding="utf-8", buffering=1)
+                self._log_file.write(text + "\n")
         if self.log_sink:
             self.log_sink(redact(_describe(entry)))
 
@@ -201,9 +203,6 @@ class Simulator:
 
     def violations(self) -> list[dict[str, Any]]:
         return [e for e in self.snapshot() if e["kind"] in ("violation", "refused", "http-error")]
-
-    def sent_events(self, conn: str | None = None) -> list[dict[str, Any]]:
-        return [e["event"] for e in self.snapshot() if e["kind"] == "server" and (conn is None or e["conn"] == conn)]
 
     def _touch(self) -> None:
         self._last_activity = asyncio.get_running_loop().time()
@@ -247,6 +246,10 @@ class Simulator:
             if task is not current:
                 task.cancel()
         self.record("-", "stop", reason=self.stop_reason)
+        with self._log_lock:
+            if self._log_file is not None:
+                self._log_file.close()
+                self._log_file = None
         self._stopped.set()
 
     async def wait_stopped(self) -> None:
