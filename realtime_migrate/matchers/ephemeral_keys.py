@@ -317,7 +317,8 @@ class Matcher(ClientMatcher):
         if azure:
             # the URL is RTM002's; the body and the reads only make sense together with it
             unsafe.append("apply together with RTM002 (the GA Azure URL)")
-            self.report(h.call, f"{message} (review: {'; '.join(unsafe)})", edits=edits, unsafe=True, ga_form=ga_url, comment_scope=where,
+            self.report(h.call, f"{message} (review: {'; '.join(unsafe)})",
+                        edits=edits, unsafe=True, ga_form=ga_url, comment_scope=where,
                         fix_title="Nest the body under `session`")
             return
         url_edit = self._url_edit(h.url)
