@@ -17,7 +17,9 @@ from realtime_migrate.ga import audio
 from realtime_migrate.ga.cli import register
 from realtime_migrate.ga.client import (
     HandshakeError,
+    RealtimeClient,
     RealtimeServerError,
+    RoundTrip,
     azure_endpoint,
     mint_client_secret,
     openai_endpoint,
@@ -53,6 +55,17 @@ def test_text_only_and_transcription_round_trips(sim: Simulator) -> None:
                          transcription=True))
     assert tx.input_transcript.startswith("Simulated transcript")
     assert tx.session and tx.session["type"] == "transcription"
+
+
+def test_text_in_text_out(sim: Simulator) -> None:
+    async def go() -> RoundTrip:
+        async with RealtimeClient(openai_endpoint(TEST_KEY, base_url=sim.ws_base), timeout=10) as client:
+            await client.update_session(realtime_session(text_only=True))
+            await client.add_user_text("status report")
+            return await client.create_response(RoundTrip())
+
+    result = _run(go())
+    assert (result.status, result.text) == ("completed", "You said: status report")
 
 
 def test_azure_key_entra_token_and_ephemeral_key(sim: Simulator, tmp_path: Path) -> None:
