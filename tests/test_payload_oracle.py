@@ -11,6 +11,7 @@ oracle itself is checked to reject the preview payloads of the same fixtures.
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 from typing import Any, Union
 
@@ -65,10 +66,18 @@ def _literal(node: ast.AST) -> Any:
 
 
 def payloads(text: str) -> list[tuple[int, int, dict[str, Any], bool]]:
-    """(first line, last line, GA-wrapped payload, is client_secrets body) for every literal payload."""
+    """(first line, last line, GA-wrapped payload, is client_secrets body) for every literal payload
+    (dict literals, SDK keyword arguments, and JSON text in string literals)."""
     out = []
     for node in ast.walk(ast.parse(text)):
-        if isinstance(node, ast.Dict):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lstrip().startswith("{"):
+            try:
+                value = json.loads(node.value)
+            except ValueError:
+                continue
+            if isinstance(value, dict) and value.get("type") in CLIENT_EVENTS:
+                out.append((node.lineno, node.end_lineno or node.lineno, value, False))
+        elif isinstance(node, ast.Dict):
             keys = [k.value if isinstance(k, ast.Constant) else None for k in node.keys]
             if "type" in keys:
                 type_value = node.values[keys.index("type")]

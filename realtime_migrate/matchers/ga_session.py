@@ -268,22 +268,28 @@ def _key(el: cst.BaseDictElement) -> str | None:
 
 
 def _turn_detection(value: cst.BaseExpression, layout: _Layout, result: Reshape,
-                    element: cst.CSTNode) -> cst.BaseExpression:
-    """E6: GA requires `type` in a turn_detection object; add `server_vad` (the beta default) when safe."""
+                    element: cst.CSTNode) -> cst.BaseExpression | None:
+    """E6: GA requires `type` in a turn_detection object; add `server_vad` (the beta default) when safe.
+
+    None (and `result.left` entries) when the object cannot be valid GA as written: it then stays
+    at its preview place, so the finding survives the fix instead of hiding inside `audio.input`.
+    """
     if not isinstance(value, cst.Dict):
         return value
     keys = {_key(el) for el in value.elements}
     if None in keys or "type" in keys:
         kind = _literal_key(value, "type")
         wrong = SEMANTIC_VAD_ONLY if kind == "server_vad" else SERVER_VAD_ONLY if kind == "semantic_vad" else set()
-        for k in sorted(keys & wrong):
-            result.left.append(FieldChange(f"turn_detection.{k}", "", "left", element,
-                                           f"`{k}` is not a `{kind}` option in GA"))
-        return value
+        for el in value.elements:
+            k = _key(el)
+            if k in wrong:
+                result.left.append(FieldChange(f"turn_detection.{k}", "", "left", el,
+                                               f"is not a `{kind}` option in GA: `turn_detection` is left in place"))
+        return None if keys & wrong else value
     if keys & SEMANTIC_VAD_ONLY:
         result.left.append(FieldChange("turn_detection.type", "audio.input.turn_detection.type", "left", element,
                                        "GA requires `type` (`server_vad` or `semantic_vad`)"))
-        return value
+        return None
     inner = _layout(value, layout)
     new = _element("type", _string("server_vad", inner), inner)
     result.changes.append(FieldChange("turn_detection.type", "audio.input.turn_detection.type", "added", element,
@@ -350,8 +356,8 @@ def _reshape(node: cst.Dict, moves: dict[str, tuple[str, str]], *, kind: Kind | 
             continue
         value = el.value
         if key == "audio":
-            audio_el = el
-            kept.append(el)
+            audio_el = _ga_audio_values(el, layout, result)
+            kept.append(audio_el)
         elif key in moves:
             sub, ga_key = moves[key]
             ga_path = f"audio.{sub}.{ga_key}"
@@ -359,7 +365,10 @@ def _reshape(node: cst.Dict, moves: dict[str, tuple[str, str]], *, kind: Kind | 
             if key in FORMAT_KEYS:
                 new_value = _format_value(value, layout)
             elif key == "turn_detection":
-                new_value = _turn_detection(value, layout, result, el)
+                new_value = _turn_detection(value, layout, result, value)
+                if new_value is None:  # reported by _turn_detection; stays where it is
+                    kept.append(el)
+                    continue
             if new_value is None:
                 result.left.append(FieldChange(key, ga_path, "left", el,
                                                "value is not a literal: write the GA format object by hand"))
@@ -427,6 +436,38 @@ def _reshape(node: cst.Dict, moves: dict[str, tuple[str, str]], *, kind: Kind | 
     if result.changes:
         result.dict = _assemble(node, kept, layout)  # type: ignore[arg-type]
     return result
+
+
+def _ga_audio_values(audio_el: cst.DictElement, layout: _Layout, result: Reshape) -> cst.DictElement:
+    """Half-migrated code: preview format names (and a type-less turn_detection) already under `audio`."""
+    audio = audio_el.value
+    if not isinstance(audio, cst.Dict):
+        return audio_el
+    items = []
+    changed = False
+    for sub_el in audio.elements:
+        sub = _key(sub_el)
+        if sub not in ("input", "output") or not isinstance(sub_el, cst.DictElement) \
+                or not isinstance(sub_el.value, cst.Dict):
+            items.append(sub_el)
+            continue
+        inner = []
+        for el in sub_el.value.elements:
+            key = _key(el)
+            new_value: cst.BaseExpression | None = None
+            if isinstance(el, cst.DictElement) and key == "format" and string_value(el.value) in AUDIO_FORMATS:
+                new_value = _format_value(el.value, layout)
+                result.changes.append(FieldChange(f"audio.{sub}.format", f"audio.{sub}.format", "reshaped", el))
+            elif isinstance(el, cst.DictElement) and key == "turn_detection" and sub == "input":
+                new_value = _turn_detection(el.value, layout, result, el.value)
+                new_value = None if new_value is el.value else new_value
+            if new_value is not None:
+                inner.append(el.with_changes(value=new_value))  # type: ignore[union-attr]
+                changed = True
+            else:
+                inner.append(el)
+        items.append(sub_el.with_changes(value=sub_el.value.with_changes(elements=inner)))
+    return audio_el.with_changes(value=audio.with_changes(elements=items)) if changed else audio_el
 
 
 def _forced_function(value: cst.BaseExpression) -> bool:

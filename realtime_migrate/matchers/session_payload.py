@@ -27,6 +27,7 @@ the traversal, the first to reach `leave_Module` analyses, and each reports its 
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -150,6 +151,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         self.bound: dict[int, str] = {}  # id(event dict) → the name it is assigned to
         self.handled_strings: set[int] = set()
         self.loose_strings: list[cst.SimpleString] = []
+        self.json_strings: list[cst.SimpleString] = []
 
     # -- collection (owner only) ------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
@@ -285,8 +287,13 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         self.payloads.append(_Payload(spec[0], arg.value, func.attr, self.scope, tuple(self.indents), None, rename))
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if self.owner and string_value(node) == "transcription_session.update":
+        if not self.owner:
+            return
+        value = string_value(node)
+        if value == "transcription_session.update":
             self.loose_strings.append(node)
+        elif value is not None and value.lstrip().startswith("{") and any(e in value for e in EVENT_PAYLOAD):
+            self.json_strings.append(node)
 
     # -- analysis and reporting -------------------------------------------------------
     def leave_Module(self, original_node: cst.Module) -> None:
@@ -353,6 +360,8 @@ class _Analysis:
         m = self.m
         for p in getattr(m, "payloads", ()):
             self.payload(p)
+        for node in getattr(m, "json_strings", ()):
+            self.json_payload(node)
         handled = getattr(m, "handled_strings", set())
         for node in getattr(m, "loose_strings", ()):
             if id(node) not in handled:
@@ -566,6 +575,91 @@ class _Analysis:
                      edits=(self.m.replace(type_node, requote(type_node, new)),), ga_form=f'"{new}"',
                      fix_title=f'Rename to `"{new}"`')
 
+    # -- JSON text ----------------------------------------------------------------------------
+    def json_payload(self, node: cst.SimpleString) -> None:
+        """A preview event written as JSON text (`ws.send('{"type": "session.update", ...}')`).
+
+        The JSON is parsed as a Python expression (same syntax for objects, strings and numbers),
+        reshaped like a dict literal and written back when the string has no escapes to keep
+        and the result is still valid JSON; otherwise the findings carry no edit.
+        """
+        text = string_value(node)
+        assert text is not None
+        try:
+            data = json.loads(text)
+            expr = cst.parse_expression(text.strip())
+        except (ValueError, cst.ParserSyntaxError):
+            return
+        if not isinstance(data, dict) or not isinstance(expr, cst.Dict) or data.get("type") not in EVENT_PAYLOAD:
+            return
+        event = data["type"]
+        payload = _dict_get(expr, EVENT_PAYLOAD[event])
+        if not isinstance(payload, cst.Dict):
+            if event == "transcription_session.update":
+                self.add("transcription", node, "`transcription_session.update` was removed in GA: send "
+                         '`session.update` with `session.type = "transcription"`')
+            return
+        lead = text[: len(text) - len(text.lstrip())]
+        trail = text[len(text.rstrip()):]
+
+        def edit_for(new_payload: cst.Dict, rename: bool = False) -> tuple[Edit, ...]:
+            swaps: dict[int, cst.CSTNode] = {id(payload): new_payload}
+            type_node = _dict_get(expr, "type")
+            if rename and type_node is not None:
+                swaps[id(type_node)] = cst.SimpleString('"session.update"')
+            new_expr = _replace_values(expr, swaps)
+            new_text = lead + cst.Module([]).code_for_node(new_expr) + trail
+            raw = node.value[len(node.prefix) + len(node.quote): -len(node.quote)]
+            try:
+                json.loads(new_text)
+            except ValueError:
+                return ()
+            if raw != text or "\\" in raw or node.quote in new_text or (len(node.quote) == 1 and "\n" in new_text):
+                return ()
+            return (self.m.replace(node, f"{node.prefix}{node.quote}{new_text}{node.quote}"),)
+
+        def report(part: str, result: ga.Reshape, rename: bool = False) -> None:
+            """One finding per rule for the whole string (findings at one position must not tie)."""
+            edits = edit_for(result.dict, rename) if result.changes else ()
+            fixed = [c for c in result.changes if c.action != "hoist" and (c.action != "added" or part == "type")]
+            notes = [_message(c) for c in fixed] + [_message(c) for c in result.left]
+            if not notes:
+                return
+            self.add(part, node, "; ".join(notes) + " (in JSON text)", edits=edits if not result.left else (),
+                     unsafe=bool(result.unsafe), ga_form=", ".join(_ga_form(c) for c in [*fixed, *result.left]),
+                     fix_title="Rewrite the JSON payload to the GA shape")
+
+        if event == "session.update":
+            kind = "transcription" if _type_value(payload) == "transcription" else ga.session_kind(payload, self.flow)
+            if _type_value(payload) is None:
+                typed = ga.Reshape(ga.with_type(payload, kind),
+                                   [ga.FieldChange("type", "type", "added", None, f'"{kind}"')])
+                report("type", typed)
+            report("session", ga.reshape_session(payload, kind=kind, ensure_type=False))
+        elif event == "transcription_session.update":
+            result = ga.reshape_session(payload, kind="transcription")
+            edits = edit_for(result.dict, rename=True)
+            self.add("transcription", node, "`transcription_session.update` was removed in GA: use `session.update` "
+                     'with `session.type = "transcription"` (in JSON text)', edits=edits,
+                     unsafe=bool(result.unsafe), fix_title="Rewrite the JSON payload to the GA shape",
+                     ga_form='{"type": "session.update", "session": {"type": "transcription", ...}}')
+        elif event == "response.create":
+            report("response", ga.reshape_response(payload))
+        if event in ("conversation.item.create", "response.create"):
+            items = [payload] if event == "conversation.item.create" else [
+                el.value for el in getattr(_dict_get(payload, "input"), "elements", ()) if isinstance(el, cst.Element)]
+            renamed = _ItemContent()
+            new_payload = payload.visit(renamed) if event == "conversation.item.create" else payload
+            if event == "response.create":
+                new_payload = payload.with_changes(elements=[
+                    el.with_changes(value=el.value.visit(renamed)) if isinstance(el, cst.DictElement)
+                    and string_value(el.key) == "input" else el for el in payload.elements])
+            if renamed.count and all(isinstance(i, cst.Dict) for i in items):
+                edits = edit_for(new_payload)  # type: ignore[arg-type]
+                self.add("item", node, "Item content types `\"text\"`/`\"audio\"` are `\"input_text\"` (user, "
+                         'system) / `"output_text"`/`"output_audio"` (assistant) in GA (in JSON text)', edits=edits,
+                         fix_title="Rename the content types")
+
     # -- payloads changed in steps -----------------------------------------------------------
     def mutations(self, part: str, muts: list[_Mutation], kind: str | None, literal: cst.Dict) -> None:
         if part == "response":
@@ -654,6 +748,45 @@ class _Analysis:
         self.report_result(part, result, mu.value, mu.indent, fixable_title="Move the fields to their GA paths")
 
 
+def _replace_values(tree: cst.CSTNode, swaps: dict[int, cst.CSTNode]) -> cst.BaseExpression:
+    """`tree` with the nodes whose id is in `swaps` replaced (a transformer rebuilds every node)."""
+
+    class _Swap(cst.CSTTransformer):
+        def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+            return swaps.get(id(original_node), updated_node)
+
+    return tree.visit(_Swap())  # type: ignore[return-value]
+
+
+class _ItemContent(cst.CSTTransformer):
+    """Renames content types inside message items (by literal role) of a parsed JSON payload."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+        self.roles: list[str | None] = []
+
+    def visit_Dict(self, node: cst.Dict) -> bool:
+        role = _dict_get(node, "role")
+        self.roles.append(string_value(role) if role is not None else (self.roles[-1] if self.roles else None))
+        return True
+
+    def leave_Dict(self, original_node: cst.Dict, updated_node: cst.Dict) -> cst.Dict:
+        self.roles.pop()
+        role = self.roles[-1] if self.roles else None
+        type_node = _dict_get(updated_node, "type")
+        ctype = string_value(type_node) if type_node is not None else None
+        new = {"assistant": {"text": "output_text", "audio": "output_audio"}, "user": {"text": "input_text"},
+               "system": {"text": "input_text"}}.get(role or "", {}).get(ctype or "")
+        if new is None or _dict_get(updated_node, "role") is not None:
+            return updated_node
+        self.count += 1
+        return updated_node.with_changes(elements=[
+            el.with_changes(value=cst.SimpleString(requote(el.value, new))) if isinstance(el, cst.DictElement)
+            and string_value(el.key) == "type" and isinstance(el.value, cst.SimpleString) else el
+            for el in updated_node.elements])
+
+
 def _keys(node: cst.Dict) -> list[cst.BaseExpression]:
     return [el.key for el in node.elements if isinstance(el, cst.DictElement)]
 
@@ -685,7 +818,8 @@ def _message(change: ga.FieldChange) -> str:
     key, path = change.key, change.ga_path
     if change.action == "left":
         where = f" (GA: `{path}`)" if path else ""
-        return f"`{key}`: {change.detail}{where}"
+        sep = " " if change.detail.startswith(("is ", "was ")) else ": "
+        return f"`{key}`{sep}{change.detail}{where}"
     if change.action == "removed":
         if key == "temperature":
             return "`temperature` was removed in GA: the server rejects it"
@@ -696,6 +830,8 @@ def _message(change: ga.FieldChange) -> str:
         return f"`{key}` is required in GA: {change.detail}"
     if key in ("modalities",) and change.action == "reshaped":
         return "`modalities` is `output_modalities` in GA, and cannot ask for both text and audio: use [\"audio\"]"
+    if key.startswith("audio.") and key.endswith(".format"):
+        return f"`{key}` takes a format object in GA, not a preview format name"
     if key in ga.FORMAT_KEYS:
         return f"`{key}` moved to `{path}` in GA and takes a format object"
     if key == "tool_choice":
