@@ -19,7 +19,7 @@ APPS = REPO / "fixtures" / "apps"
 GA_APPS = APPS / "ga"
 PREVIEW_APP_PATHS = sorted(APPS.glob("*.py"))
 GA_APP_PATHS = sorted(GA_APPS.glob("*.py"))
-APP_TIMEOUT_S = 10  # seconds an app may wait for the server (passed as REALTIME_TIMEOUT)
+APP_TIMEOUT_S = 20  # seconds an app may wait for the server (passed as REALTIME_TIMEOUT)
 TEST_KEY = "sk-test-oracle-0123456789abcdef"
 
 
@@ -108,7 +108,7 @@ def app_env(sim_env: Mapping[str, str], api_key: str = TEST_KEY) -> dict[str, st
     return env
 
 
-def run_program(path: Path, env: Mapping[str, str], args: Iterable[str] = (), timeout: float = 40) -> Run:
+def run_program(path: Path, env: Mapping[str, str], args: Iterable[str] = (), timeout: float = 60) -> Run:
     start = time.monotonic()
     try:
         proc = subprocess.run([sys.executable, str(path), *args], env=dict(env), capture_output=True, text=True,

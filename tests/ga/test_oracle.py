@@ -50,6 +50,8 @@ async def _exercise(client: RealtimeClient) -> None:
     await client.update_session(realtime_session(vad=True))
     await client.append_audio(audio.tone(0.4) + audio.silence(0.5))
     await client.wait_for("response.done")
+    g711 = await client.create_response(RoundTrip(), {"audio": {"output": {"format": {"type": "audio/pcma"}}}})
+    assert len(g711.output_audio) == 8 * 500  # 8 kHz, one byte per sample
     await client.send({"type": "conversation.item.create", "item": {
         "type": "message", "role": "system", "content": [{"type": "input_text", "text": "Speak French."}]}})
     await client.wait_for("conversation.item.done")

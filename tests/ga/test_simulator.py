@@ -30,7 +30,7 @@ PCM = {"type": "audio/pcm", "rate": 24000}
 
 async def _session(url: str, send: list[dict[str, Any]], *, headers: dict[str, str] | None = None,
                    subprotocols: list[str] | None = None, until: str | None = None,
-                   quiet: float = 0.5) -> tuple[list[dict[str, Any]], int | None, str | None]:
+                   quiet: float = 3.0) -> tuple[list[dict[str, Any]], int | None, str | None]:
     """Connect, send events, read until ``until`` arrives, the socket closes, or ``quiet`` seconds pass."""
     received: list[dict[str, Any]] = []
     async with connect(url, additional_headers=headers if headers is not None else AUTH,
@@ -322,7 +322,7 @@ def test_calls_answers_201_with_sdp_and_location(sim: Simulator) -> None:
     assert headers["Content-Type"] == "application/sdp"
     assert body.startswith(b"v=0") and b"a=mid:0" in body
     call_id = headers["Location"].rsplit("/", 1)[1]
-    received, code, _ = run(_session(f"{sim.realtime_url}?call_id={call_id}", []))
+    received, code, _ = run(_session(f"{sim.realtime_url}?call_id={call_id}", [], until="session.created"))
     assert received[0]["type"] == "session.created" and code is None
     assert post(f"{sim.http_base}/realtime/calls", b"hello", content_type="application/sdp")[0] == 400
 
@@ -331,12 +331,12 @@ def test_calls_answers_201_with_sdp_and_location(sim: Simulator) -> None:
 
 def test_binds_loopback_and_stops_by_itself(tmp_path: Path) -> None:
     log = tmp_path / "sim.jsonl"
-    with run_in_thread(lifetime=30, idle_timeout=0.4, log_path=log) as idle:
+    with run_in_thread(lifetime=30, idle_timeout=1.5, log_path=log) as idle:
         assert idle.host == "127.0.0.1"
         received, code, _ = run(_session(f"{idle.realtime_url}?model=gpt-realtime",
                                          [{"type": "session.update", "session": {"modalities": ["text"]}}],
                                          headers={**AUTH, "OpenAI-Beta": "realtime=v1"}))
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 10
         while idle.stop_reason is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert idle.stop_reason is not None and "idle" in idle.stop_reason
