@@ -8,7 +8,8 @@ RULE = Rule(
     summary="An ephemeral key is minted through the preview `sessions` / `transcription_sessions` endpoints.",
     message="Preview ephemeral-key endpoint: GA mints keys with `client_secrets.create`",
     matcher="ephemeral_keys",
-    triggers=("realtime.sessions", "transcription_sessions", "realtime/sessions"),
+    triggers=("realtime.sessions", "transcription_sessions", "realtime/sessions", "realtimeapi/sessions",
+              "realtime/client_secrets"),
     references=("A5", "A6", "A10", "B3", "E12", "ET8", "G10", "G11", "J4", "J5"),
     fix=FixAvailability.SOMETIMES,
     what="""

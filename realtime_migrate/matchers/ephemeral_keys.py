@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 from libcst.metadata import Assignment, ScopeProvider
 
 from realtime_migrate.matchers import ga_session as ga
@@ -55,6 +56,13 @@ class _HttpCall:
     edits: list[Edit] = field(default_factory=list)
 
 
+def _render(node: cst.CSTNode, indent: str) -> str:
+    """`node` as code inside a block indented by `indent` (libcst's `indent=True` lines are block-relative)."""
+    state = CodegenState(default_indent="    ", default_newline="\n", indent_tokens=[indent] if indent else [])
+    node._codegen(state)
+    return "".join(state.tokens)
+
+
 def _src(matcher: ClientMatcher, node: cst.CSTNode) -> str:
     start, end = matcher.span(node)
     if getattr(node, "lpar", None):
@@ -77,6 +85,7 @@ class Matcher(ClientMatcher):
         self.handled: set[int] = set()
         self.urls: list[cst.CSTNode] = []
         self.assigned_calls: dict[int, cst.Name] = {}
+        self._body_indent = ""
 
     # -- collection -----------------------------------------------------------------------
     def _fn(self) -> int | None:
@@ -297,29 +306,25 @@ class Matcher(ClientMatcher):
         dict_node, where = body
         if ga_side and not _beta_body(dict_node):
             return
+        self._body_indent = self._block_indent(h.call if where is h.body.value else where)  # type: ignore[union-attr]
         new_body, unsafe = self._ga_body(dict_node, h.kind)
         if new_body is None:
             if not (azure or ga_side) or unsafe[0] != "the body already has `session`":
                 self.report(h.url, message + f" (not fixed: {unsafe[0]})", ga_form=ga_url)
             return
-        if ga_side:
-            edits = [self.replace(where, new_body)]
-            edits += [self.replace(o, f'{self.ctx.module.code_for_node(i)}["{k}"]')
-                      for o, i, k in self.reads.get(fn, [])]
+        edits = [self.make_edit(*self.span(where), new_body)]
+        reads = self.reads.get(fn, [])
+        edits += [self.make_edit(*self.span(o), f'{_src(self, i)}["{k}"]') for o, i, k in reads]
+        if ga_side or azure:
+            if azure:  # the URL is RTM002's; the body and the reads only make sense together with it
+                unsafe.append("apply together with RTM002 (the GA Azure URL)")
             why = f" (review: {'; '.join(unsafe)})" if unsafe else ""
-            self.report(where, "The GA `client_secrets` endpoint is posted a preview (flat) session body: nest it "
-                        f"under `session` with `type`{why}", edits=edits, unsafe=bool(unsafe),
-                        ga_form='{"session": {...}}', fix_title="Nest the body under `session`", comment_scope=where)
-            return
-        edits = [self.replace(where, new_body)]
-        for outer, inner, key in self.reads.get(fn, []):
-            edits.append(self.replace(outer, f'{self.ctx.module.code_for_node(inner)}["{key}"]'))
-        if azure:
-            # the URL is RTM002's; the body and the reads only make sense together with it
-            unsafe.append("apply together with RTM002 (the GA Azure URL)")
-            self.report(h.call, f"{message} (review: {'; '.join(unsafe)})",
-                        edits=edits, unsafe=True, ga_form=ga_url, comment_scope=where,
-                        fix_title="Nest the body under `session`")
+            lead = ("Preview (flat) body of an Azure ephemeral-key request:" if azure else
+                    "The GA `client_secrets` endpoint is posted a preview (flat) session body:")
+            self.report(where, f"{lead} nest it under `session` with `type` and read the key at top-level "
+                        f"`value`{why}", edits=edits, unsafe=bool(unsafe), ga_form='{"session": {"type": ...}}',
+                        fix_title="Nest the body under `session`", comment_scope=where)
+            self._report_reads(reads, edits, bool(unsafe))
             return
         url_edit = self._url_edit(h.url)
         if url_edit is None:
@@ -329,6 +334,15 @@ class Matcher(ClientMatcher):
         why = f" (review: {'; '.join(unsafe)})" if unsafe else ""
         self.report(h.url, message + why, edits=edits, unsafe=bool(unsafe), ga_form=ga_url, comment_scope=where,
                     fix_title="Use `/v1/realtime/client_secrets`")
+        self._report_reads(reads, edits, bool(unsafe))
+
+    def _report_reads(self, reads: list[tuple[cst.Subscript, cst.BaseExpression, str]], edits: list[Edit],
+                      unsafe: bool) -> None:
+        """Each key read gets its own finding, carrying the same (all-or-nothing) edits as the request."""
+        for outer, _, key in reads:
+            self.report(outer, f'`["client_secret"]["{key}"]`: the GA `client_secrets` response has the key at '
+                        f'top-level `["{key}"]`', edits=edits, unsafe=unsafe, ga_form=f'["{key}"]',
+                        fix_title="Read the key at top-level", comment_scope=outer)
 
     def _body_dict(self, h: _HttpCall, fn: int | None) -> tuple[cst.Dict, cst.CSTNode] | None:
         if h.body is None:
@@ -341,6 +355,10 @@ class Matcher(ClientMatcher):
             if len(bound) == 1 and isinstance(bound[0], cst.Dict):
                 return bound[0], bound[0]
         return None
+
+    def _block_indent(self, node: cst.CSTNode) -> str:
+        line = self.ctx.line_text(self.range_of(node).start.line)
+        return line[: len(line) - len(line.lstrip())]
 
     def _ga_body(self, node: cst.Dict, kind: str) -> tuple[str | None, list[str]]:
         keys = [string_value(el.key) if isinstance(el, cst.DictElement) else None for el in node.elements]
@@ -366,7 +384,7 @@ class Matcher(ClientMatcher):
             return None, ["; ".join(f"`{ch.key}`: {ch.detail}" for ch in result.left)]
         unsafe = list(result.unsafe) + [f"`{ch.key}` removed ({ch.detail})" for ch in result.changes
                                           if ch.action == "removed"]
-        session = _EMPTY.code_for_node(result.dict)
+        session = _render(result.dict, self._body_indent)
         q = '"'
         head = f"{q}expires_after{q}: {expires}, " if expires else ""
         return f"{{{head}{q}session{q}: {session}}}", unsafe
