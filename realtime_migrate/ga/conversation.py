@@ -132,10 +132,8 @@ class Conversation:
         self._note = note
         self.options = options
         self.locked_kind = locked_kind
-        self.session = default_session(kind, model or options.default_model)
-        if preset:
-            self.session = deep_merge(default_session(preset.get("type", kind), model or options.default_model),
-                                      preset)
+        kind = preset.get("type", kind) if preset else kind  # a client secret's session decides the type
+        self.session = deep_merge(default_session(kind, model or options.default_model), preset or {})
         self.conversation_id = new_id("conv")
         self.items: list[dict[str, Any]] = []
         self.buffer = bytearray()
