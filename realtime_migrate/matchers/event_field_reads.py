@@ -1,0 +1,201 @@
+"""Reads of preview session/response/item fields on a server event whose type the branch proves (G13).
+
+Only inside a branch that fixes the event type of a variable — `if ev.type == "session.updated":`,
+`if ev["type"] in ("response.done", ...):`, `elif isinstance(ev, SessionUpdatedEvent):`, a `match
+ev.type:` case, or a name bound to `ev.type` / `ev["type"]` / `ev.get("type")` — are reads of that
+variable's payload looked at: `ev.session.voice`, `ev["response"]["modalities"]`,
+`ev.item.content[0].type == "audio"`. They are reported with the GA path; nothing is rewritten,
+because the GA paths go through optional objects (`session.audio` may be absent) and a rewrite
+could turn a `None` into an exception.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from realtime_migrate.matchers.base import Matcher, string_value
+
+SESSION_EVENTS = frozenset({"session.created", "session.updated", "transcription_session.updated"})
+RESPONSE_EVENTS = frozenset({"response.created", "response.done"})
+ITEM_EVENTS = frozenset({"response.output_item.added", "response.output_item.done"})
+CLASSES = {
+    "SessionCreatedEvent": "session", "SessionUpdatedEvent": "session", "TranscriptionSessionUpdatedEvent": "session",
+    "ResponseCreatedEvent": "response", "ResponseDoneEvent": "response",
+    "ResponseOutputItemAddedEvent": "item", "ResponseOutputItemDoneEvent": "item",
+}
+# E-S, E-T, D27: beta session field → GA path under `session` ("" = removed)
+SESSION_FIELDS = {
+    "voice": "audio.output.voice", "speed": "audio.output.speed", "output_audio_format": "audio.output.format",
+    "input_audio_format": "audio.input.format", "input_audio_transcription": "audio.input.transcription",
+    "input_audio_noise_reduction": "audio.input.noise_reduction", "turn_detection": "audio.input.turn_detection",
+    "modalities": "output_modalities", "max_response_output_tokens": "max_output_tokens", "temperature": "",
+}
+# D26: beta response field → GA path under `response` (`max_output_tokens` was already the beta name: J9)
+RESPONSE_FIELDS = {
+    "modalities": "output_modalities", "voice": "audio.output.voice", "output_audio_format": "audio.output.format",
+    "temperature": "",
+}
+CONTENT_TYPES = {"text": "output_text", "audio": "output_audio"}  # F2: assistant item content
+
+
+def _category(event_type: str) -> str | None:
+    if event_type in SESSION_EVENTS:
+        return "session"
+    if event_type in RESPONSE_EVENTS:
+        return "response"
+    if event_type in ITEM_EVENTS:
+        return "item"
+    return None
+
+
+def _type_subject(node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """`X` of `X.type`, `X["type"]`, `X.get("type")`."""
+    if isinstance(node, cst.Attribute) and node.attr.value == "type":
+        return node.value
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) \
+            and string_value(node.slice[0].slice.value) == "type":
+        return node.value
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get" \
+            and node.args and string_value(node.args[0].value) == "type":
+        return node.func.value
+    return None
+
+
+def _key(node: cst.CSTNode) -> str | None:
+    """The field name of `.name` or `["name"]`."""
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return string_value(node.slice[0].slice.value)
+    return None
+
+
+def _base(node: cst.CSTNode) -> cst.CSTNode | None:
+    if isinstance(node, (cst.Attribute, cst.Subscript)):
+        return node.value
+    return None
+
+
+class Matcher(Matcher):  # type: ignore[no-redef]
+    def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(rule, ctx)
+        self.type_names: dict[str, str] = {}  # name bound to `X.type` → code of X
+        self.done: set[int] = set()
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.ctx.module.code_for_node(node)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        subject = _type_subject(node.value)
+        if subject is not None and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            self.type_names[node.targets[0].target.value] = self.code(subject)
+
+    # -- what a test proves -----------------------------------------------------------------
+    def _subject_code(self, node: cst.BaseExpression) -> str | None:
+        subject = _type_subject(node)
+        if subject is not None:
+            return self.code(subject)
+        if isinstance(node, cst.Name):
+            return self.type_names.get(node.value)
+        return None
+
+    def _proves(self, test: cst.BaseExpression) -> list[tuple[str, str]]:
+        """(variable code, category) pairs that hold when `test` is true."""
+        if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+            return self._proves(test.left) + self._proves(test.right)
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            op, right = test.comparisons[0].operator, test.comparisons[0].comparator
+            if isinstance(op, cst.Equal):
+                for subject, literal in ((test.left, right), (right, test.left)):
+                    var, value = self._subject_code(subject), string_value(literal)
+                    if var and value and _category(value):
+                        return [(var, _category(value))]  # type: ignore[list-item]
+            if isinstance(op, cst.In) and isinstance(right, (cst.Tuple, cst.List, cst.Set)):
+                var = self._subject_code(test.left)
+                cats = {_category(string_value(el.value) or "") for el in right.elements}
+                if var and len(cats) == 1 and None not in cats:
+                    return [(var, cats.pop())]  # type: ignore[list-item]
+        if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance" \
+                and len(test.args) == 2:
+            classes = test.args[1].value
+            names = [el.value for el in classes.elements] if isinstance(classes, cst.Tuple) else [classes]
+            cats = {CLASSES.get(self.code(n).rsplit(".", 1)[-1]) for n in names}
+            if len(cats) == 1 and None not in cats:
+                return [(self.code(test.args[0].value), cats.pop())]  # type: ignore[list-item]
+        return []
+
+    def visit_If(self, node: cst.If) -> None:
+        for var, cat in self._proves(node.test):
+            self._scan(node.body, var, cat)
+
+    def visit_Match(self, node: cst.Match) -> None:
+        var = self._subject_code(node.subject)
+        if var is None:
+            return
+        for case in node.cases:
+            pattern = case.pattern
+            values = [p.pattern for p in pattern.patterns] if isinstance(pattern, cst.MatchOr) else [pattern]
+            cats = {_category(string_value(v.value) or "") if isinstance(v, cst.MatchValue) else None for v in values}
+            if len(cats) == 1 and None not in cats:
+                self._scan(case.body, var, cats.pop())  # type: ignore[arg-type]
+
+    # -- the reads ------------------------------------------------------------------------------
+    def _scan(self, body: cst.CSTNode, var: str, cat: str) -> None:
+        found: list[cst.CSTNode] = []
+
+        class _Reads(cst.CSTVisitor):
+            def visit_Attribute(inner, n: cst.Attribute) -> None:  # noqa: N805
+                found.append(n)
+
+            def visit_Subscript(inner, n: cst.Subscript) -> None:  # noqa: N805
+                found.append(n)
+
+            def visit_Comparison(inner, n: cst.Comparison) -> None:  # noqa: N805
+                found.append(n)
+
+        body.visit(_Reads())
+        for n in found:
+            if id(n) in self.done:
+                continue
+            if isinstance(n, cst.Comparison):
+                if cat == "item":
+                    self._content_type(n, var)
+            elif cat in ("session", "response"):
+                self._field(n, var, cat)
+
+    def _field(self, node: cst.CSTNode, var: str, cat: str) -> None:
+        field = _key(node)
+        holder = _base(node)
+        table = SESSION_FIELDS if cat == "session" else RESPONSE_FIELDS
+        if field not in table or holder is None or _key(holder) != cat or _base(holder) is None:
+            return
+        if self.code(_base(holder)) != var:  # type: ignore[arg-type]
+            return
+        self.done.add(id(node))
+        ga = table[field]
+        written = self.code(node)
+        if not ga:
+            self.report(node, f"`{written}`: GA {cat}s have no `{field}` (removed)", ga_form="(removed)")
+            return
+        dotted = isinstance(node, cst.Attribute)
+        path = "".join(f".{p}" if dotted else f'["{p}"]' for p in ga.split("."))
+        new = f"{self.code(holder)}{path}"
+        self.report(node, f"`{written}` is a preview {cat} field: GA reads it at `{new}`", ga_form=new)
+
+    def _content_type(self, node: cst.Comparison, var: str) -> None:
+        if len(node.comparisons) != 1 or not isinstance(node.comparisons[0].operator, (cst.Equal, cst.NotEqual)):
+            return
+        for side, literal in ((node.left, node.comparisons[0].comparator),
+                              (node.comparisons[0].comparator, node.left)):
+            value = string_value(literal)
+            if value not in CONTENT_TYPES or _key(side) != "type":
+                continue
+            part = _base(side)
+            content = _base(part) if isinstance(part, cst.Subscript) else None
+            item = _base(content) if content is not None and _key(content) == "content" else None
+            if item is None or _key(item) != "item" or self.code(_base(item)) != var:  # type: ignore[arg-type]
+                continue
+            self.done.add(id(node))
+            self.report(literal, f'Assistant item content type `"{value}"` is `"{CONTENT_TYPES[value]}"` in GA '
+                        "(content of items the model outputs)", ga_form=f'"{CONTENT_TYPES[value]}"')
+            return

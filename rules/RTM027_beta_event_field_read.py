@@ -1,0 +1,50 @@
+"""RTM027: reads of preview session/response/item fields on server events of a known type (G13, D26, D27, F2)."""
+
+from realtime_migrate.rule import Example, FixAvailability, Rule
+
+RULE = Rule(
+    code="RTM027",
+    name="beta-event-field-read",
+    summary="A server event's payload is read at a preview path (`event.session.voice`, `event.response.modalities`).",
+    message="Preview field read on a server event: GA reads it at another path",
+    matcher="event_field_reads",
+    triggers=("session.created", "session.updated", "response.created", "response.done", "response.output_item",
+              "SessionCreatedEvent", "SessionUpdatedEvent", "ResponseCreatedEvent", "ResponseDoneEvent",
+              "ResponseOutputItem"),
+    references=("G13", "D21", "D26", "D27", "E-S", "F2", "J9", "J10"),
+    fix=FixAvailability.NEVER,
+    what="""
+Inside a branch that proves the type of an event variable (`if ev.type == "session.updated":`,
+`ev["type"] in (...)`, `isinstance(ev, ResponseDoneEvent)`, a `match ev.type:` case, or a name bound
+to `ev.type` / `ev["type"]` / `ev.get("type")`), reports reads of that event's payload at preview
+paths, attribute or subscript style: `session.created`/`session.updated` → `ev.session.voice` (GA
+`ev.session.audio.output.voice`), `modalities` (`output_modalities`), `input_audio_format`
+(`audio.input.format`), `turn_detection` (`audio.input.turn_detection`), … and `temperature`
+(removed); `response.created`/`response.done` → `ev.response.modalities`, `.voice`,
+`.output_audio_format`, `.temperature`; `response.output_item.added`/`.done` →
+`ev.item.content[i].type == "audio"`/`"text"` (GA assistant content is `"output_audio"`/`"output_text"`).
+`ev.response.max_output_tokens` is not reported: it was already the preview name (J9), and
+`response.content_part.*` part types are unchanged (J10).
+""",
+    why="""
+GA servers send the GA shapes, so a preview path reads `None` (SDK objects) or raises `KeyError`
+(dicts): the voice, formats or modalities the code logs or acts on are silently missing.
+""",
+    example="""
+if event.type == "session.updated":
+    print(event.session.voice)
+""",
+    use_instead="""
+if event.type == "session.updated":
+    print(event.session.audio.output.voice)
+""",
+    fix_safety="""
+No fix: the GA paths go through optional objects (`session.audio` and `audio.output` may be absent,
+a transcription session has no `audio.output`), so a mechanical rewrite could turn a `None` into an
+`AttributeError`. The message gives the exact GA path in the style the code uses.
+""",
+    examples=(
+        Example(before='if event.type == "session.updated":\n    print(event.session.voice)\n', after=None),
+        Example(before='if ev["type"] == "response.done":\n    mods = ev["response"]["modalities"]\n', after=None),
+    ),
+)
