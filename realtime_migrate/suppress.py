@@ -193,3 +193,49 @@ def _comments(text: str) -> list[tuple[int, int, str]]:
             if idx >= 0 and MARKER in line[idx:]:
                 out.append((n, idx, line[idx:]))
     return out
+
+
+def add_directives(text: str, findings: Sequence[Finding]) -> tuple[str, int, list[Finding]]:
+    """`scan --add-suppressions` (ruff's --add-noqa): the text with `# realtime-migrate: ignore[...]`
+    written on each finding's line, how many lines got one, and the findings that could not.
+
+    A comment goes only where the tokenizer ends a logical or physical line, never inside
+    a multi-line string or after a backslash; an existing directive on that line gets the
+    codes merged in. Notes and RTM900 itself are never suppressed this way.
+    """
+    ends: set[int] = set()
+    comments: dict[int, tokenize.TokenInfo] = {}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type in (tokenize.NEWLINE, tokenize.NL):
+                ends.add(tok.start[0])
+            elif tok.type == tokenize.COMMENT:
+                comments[tok.start[0]] = tok
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return text, 0, [f for f in findings if not f.is_note and f.code != UNUSED_CODE]
+    wanted: dict[int, set[str]] = {}
+    left: list[Finding] = []
+    for f in findings:
+        if f.is_note or f.code == UNUSED_CODE:
+            continue
+        line = next((n for n in (f.line, f.end_line) if n in ends), None)
+        if line is None:
+            left.append(f)
+        else:
+            wanted.setdefault(line, set()).add(f.code)
+    lines = io.StringIO(text).readlines()
+    for n, codes in wanted.items():
+        raw = lines[n - 1]
+        body = raw.rstrip("\r\n")
+        newline = raw[len(body):]
+        comment = comments.get(n)
+        m = _DIRECTIVE.search(comment.string) if comment is not None else None
+        if comment is not None and m is not None and m.group("codes") is not None:
+            a, b = comment.start[1] + m.start("codes"), comment.start[1] + m.end("codes")
+            have = [c.strip() for c in re.split(r"[,\s]+", body[a:b]) if c.strip()]
+            merged = have + sorted(c for c in codes if c not in {h.upper() for h in have})
+            body = body[:a] + ", ".join(merged) + body[b:]
+        elif m is None:
+            body = body.rstrip() + f"  # realtime-migrate: ignore[{', '.join(sorted(codes))}]"
+        lines[n - 1] = body + newline
+    return "".join(lines), len(wanted), left

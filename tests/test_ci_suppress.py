@@ -71,3 +71,36 @@ def test_suppressed_findings_do_not_fail_ci_and_show_in_no_format(tmp_path: Path
         assert "RTM001" not in proc.stdout, fmt
     sarif = json.loads(run_cli(["scan", "-o", "sarif", "a.py"], cwd=tmp_path).stdout)
     assert sarif["runs"][0]["results"] == []
+
+
+ADOPT = (
+    'H = {"OpenAI-Beta": "realtime=v1"}  # keep this\n'
+    'DOC = """\n'
+    "realtime=v1\n"
+    '"""\n'
+    'Z = "realtime=v1"  # realtime-migrate: ignore[RTM003]\n'
+    'if event["type"] == "response.audio.delta":\n'
+    "    pass\n"
+)
+ADOPTED = (
+    'H = {"OpenAI-Beta": "realtime=v1"}  # keep this  # realtime-migrate: ignore[RTM001]\n'
+    'DOC = """\n'
+    "realtime=v1\n"
+    '"""  # realtime-migrate: ignore[RTM001]\n'
+    'Z = "realtime=v1"  # realtime-migrate: ignore[RTM003, RTM001]\n'
+    'if event["type"] == "response.audio.delta":  # realtime-migrate: ignore[RTM003]\n'
+    "    pass\n"
+)
+
+
+def test_add_suppressions_writes_directives_where_comments_can_go(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(ADOPT, encoding="utf-8")
+    proc = run_cli(["scan", "-o", "concise", "--add-suppressions", "a.py"], cwd=tmp_path)
+    assert "Added 4 suppressions in 1 file." in proc.stderr
+    assert (tmp_path / "a.py").read_text(encoding="utf-8") == ADOPTED
+    # What is left is reported: the pre-existing stale RTM003 code in line 5.
+    assert proc.returncode == 1
+    assert [ln.split(": ")[0] for ln in proc.stdout.splitlines() if ln.startswith("a.py:")] == ["a.py:5:20"]
+    again = run_cli(["scan", "--ignore", "RTM900", "--add-suppressions", "a.py"], cwd=tmp_path)
+    assert again.returncode == 0 and "Added 0 suppressions" in again.stderr
+    assert (tmp_path / "a.py").read_text(encoding="utf-8") == ADOPTED
