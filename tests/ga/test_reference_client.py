@@ -122,14 +122,11 @@ def test_verify_via_registered_commands() -> None:
     assert "/openai/v1/realtime?intent=transcription" in azure.output
 
 
-def test_verify_failures_exit_non_zero(sim: Simulator) -> None:
+def test_verify_failures_exit_non_zero() -> None:
+    """Usage errors exit 2, an unreachable endpoint exits 1 (Azure/env success paths: test_redaction)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
     missing = cli("verify", env=env)
     assert missing.returncode == 2 and "OPENAI_API_KEY" in missing.stderr
-    azure_ok = cli("verify", "--timeout", "5", env={**env, "AZURE_OPENAI_ENDPOINT": sim.azure_endpoint,
-                                                   "AZURE_OPENAI_API_KEY": "k" * 32,
-                                                   "AZURE_OPENAI_DEPLOYMENT": "dep"})
-    assert azure_ok.returncode == 0, azure_ok.stderr
     down = cli("verify", "--timeout", "5", env={**env, "OPENAI_API_KEY": TEST_KEY,
                                                 "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"})
     assert down.returncode == 1 and "FAIL" in down.stderr
