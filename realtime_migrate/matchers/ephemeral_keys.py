@@ -31,7 +31,8 @@ from realtime_migrate.model import Edit
 _KINDS = {"sessions": "realtime", "transcription_sessions": "transcription"}
 _PASSTHROUGH = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
 _EXPIRY = {"realtime": "expires_after", "transcription": "expires_at"}  # key inside the beta `client_secret`
-_URL = re.compile(r"/v1/realtime/(sessions|transcription_sessions)(?=$|[?#])")
+_URL = re.compile(r"/realtime/(sessions|transcription_sessions)(?=$|[?#])")
+_GA_PATH = "/realtime/client_secrets"
 _AZURE = re.compile(r"/openai/realtimeapi/sessions")
 _GA_URL = re.compile(r"/realtime/client_secrets(?=$|[?#])")
 _EMPTY = cst.Module(body=[])
@@ -52,7 +53,7 @@ class _HttpCall:
     url: cst.CSTNode  # the literal to edit (a string in the call, or the value of a local variable)
     kind: str
     function: cst.CSTNode | None
-    body: cst.Arg | None = None
+    body: cst.BaseExpression | None = None  # the JSON payload expression (`json=X`, `data=json.dumps(X)`)
     edits: list[Edit] = field(default_factory=list)
 
 
@@ -128,12 +129,12 @@ class Matcher(ClientMatcher):
             self.sdk.append(_SdkCall(node, _KINDS[func.value.attr.value], beta_rt.value.value,
                                      self.class_stack[-1] if self.class_stack else None))
             return
-        if isinstance(func, cst.Attribute) and func.attr.value == "post" and node.args:
+        if _is_post(node) and node.args:
             arg = next((a for a in node.args if a.keyword is not None and a.keyword.value == "url"), None)
             arg = arg or (node.args[0] if node.args[0].keyword is None and not node.args[0].star else None)
             if arg is None:
                 return
-            body = next((a for a in node.args if a.keyword is not None and a.keyword.value == "json"), None)
+            body = _payload(node)
             url = arg.value
             if isinstance(url, cst.Name):
                 bound = self.local_strings.get((self._fn(), url.value), [])
@@ -172,7 +173,7 @@ class Matcher(ClientMatcher):
             if id(url) not in self.handled:
                 self.report(url, "Preview ephemeral-key endpoint: GA mints keys at `/v1/realtime/client_secrets` with "
                             "the body nested under `session` (with `type`) and the key at top-level `value`",
-                            ga_form=_URL.sub("/v1/realtime/client_secrets", _text(url) or ""))
+                            ga_form=_URL.sub(_GA_PATH, _text(url) or ""))
 
     # -- SDK --------------------------------------------------------------------------------
     def _session_dict(self, c: _SdkCall) -> tuple[str | None, str | None, list[str], list[str]]:
@@ -306,7 +307,7 @@ class Matcher(ClientMatcher):
         dict_node, where = body
         if ga_side and not _beta_body(dict_node):
             return
-        self._body_indent = self._block_indent(h.call if where is h.body.value else where)  # type: ignore[union-attr]
+        self._body_indent = self._block_indent(h.call if where is h.body else where)
         new_body, unsafe = self._ga_body(dict_node, h.kind)
         if new_body is None:
             if not (azure or ga_side) or unsafe[0] != "the body already has `session`":
@@ -347,7 +348,7 @@ class Matcher(ClientMatcher):
     def _body_dict(self, h: _HttpCall, fn: int | None) -> tuple[cst.Dict, cst.CSTNode] | None:
         if h.body is None:
             return None
-        value = h.body.value
+        value = h.body
         if isinstance(value, cst.Dict):
             return value, value
         if isinstance(value, cst.Name):
@@ -394,13 +395,41 @@ class Matcher(ClientMatcher):
             value = string_value(url)
             if value is None:
                 return None
-            new = _URL.sub("/v1/realtime/client_secrets", value)
+            new = _URL.sub(_GA_PATH, value)
             return self.replace(url, f"{url.prefix}{url.quote}{new}{url.quote}")
         if isinstance(url, cst.FormattedString):
             for part in url.parts:
                 if isinstance(part, cst.FormattedStringText) and _URL.search(part.value):
-                    return self.replace(part, _URL.sub("/v1/realtime/client_secrets", part.value))
+                    return self.replace(part, _URL.sub(_GA_PATH, part.value))
         return None
+
+
+def _is_post(call: cst.Call) -> bool:
+    """`x.post(url, ...)` (requests, httpx, aiohttp) or `urllib.request.Request(url, ..., method="POST")`."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "post":
+        return True
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    method = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "method"), None)
+    return name == "Request" and method is not None and (string_value(method) or "").upper() == "POST"
+
+
+def _payload(call: cst.Call) -> cst.BaseExpression | None:
+    """The JSON body: `json=X`, or `data=`/`content=` holding `json.dumps(X)` (optionally `.encode(...)`)."""
+    for arg in call.args:
+        if arg.keyword is None:
+            continue
+        if arg.keyword.value == "json":
+            return arg.value
+        if arg.keyword.value in ("data", "content"):
+            value = arg.value
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == \
+                    "encode":
+                value = value.func.value
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == \
+                    "dumps" and value.args and value.args[0].keyword is None:
+                return value.args[0].value
+    return None
 
 
 def _beta_body(node: cst.Dict) -> bool:
