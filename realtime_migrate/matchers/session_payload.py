@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -54,6 +55,10 @@ SDK_CALLS = {
 }
 CODES = {"type": "RTM010", "session": "RTM011", "transcription": "RTM012", "response": "RTM013", "item": "RTM014"}
 KEY = "session_payload"
+# Services that clone the *preview* realtime protocol (Azure Voice Live, Alibaba DashScope/Qwen):
+# their payloads must not be migrated to the OpenAI GA shape.
+_FOREIGN = re.compile(r"voice-live|voicelive|dashscope|aliyuncs\.com", re.IGNORECASE)
+_TRANSCRIPTION_FLOW = re.compile(r"intent\W{0,6}transcription", re.IGNORECASE)
 
 
 @dataclass
@@ -87,6 +92,7 @@ class _Mutation:
     block_len: int
     indent: tuple[str, ...]
     call: cst.Call | None = None
+    context: tuple[tuple[str, str], ...] = ()  # enclosing `if X["type"] == "<event>"` / `case` checks
 
 
 @dataclass
@@ -96,6 +102,8 @@ class _Scope:
     assigns: dict[str, list[_Binding]] = field(default_factory=dict)
     mutations: list[_Mutation] = field(default_factory=list)
     children: list[_Scope] = field(default_factory=list)
+    # name → the checks `(X, event)` under which `name = X["session"]` was bound
+    aliases: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -152,6 +160,8 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         self.handled_strings: set[int] = set()
         self.loose_strings: list[cst.SimpleString] = []
         self.json_strings: list[cst.SimpleString] = []
+        self.contexts: list[tuple[str, str] | None] = []
+        self.subjects: list[str | None] = []
 
     # -- collection (owner only) ------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
@@ -167,6 +177,35 @@ class Matcher(Matcher):  # type: ignore[no-redef]
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
         if self.owner:
             self.indents.pop()
+
+    # -- `if msg["type"] == "session.update":` / `match msg["type"]: case "session.update":` (proxies) --
+    def visit_If_body(self, node: cst.If) -> None:
+        if self.owner:
+            self.contexts.append(_event_check(node.test))
+
+    def leave_If_body(self, node: cst.If) -> None:
+        if self.owner:
+            self.contexts.pop()
+
+    def visit_Match(self, node: cst.Match) -> None:
+        if self.owner:
+            self.subjects.append(_type_subject(node.subject))
+
+    def leave_Match(self, original_node: cst.Match) -> None:
+        if self.owner:
+            self.subjects.pop()
+
+    def visit_MatchCase(self, node: cst.MatchCase) -> None:
+        if not self.owner:
+            return
+        subject = self.subjects[-1] if self.subjects else None
+        pattern = node.pattern
+        event = string_value(pattern.value) if isinstance(pattern, cst.MatchValue) else None
+        self.contexts.append((subject, event) if subject and event in _PROXY_EVENTS else None)
+
+    def leave_MatchCase(self, original_node: cst.MatchCase) -> None:
+        if self.owner:
+            self.contexts.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if not self.owner:
@@ -206,15 +245,21 @@ class Matcher(Matcher):  # type: ignore[no-redef]
                 value = small.value
                 if value is None:
                     continue
+                context = tuple(c for c in self.contexts if c)
                 for target in targets:
                     if isinstance(target, cst.Name):
                         self.scope.assigns.setdefault(target.value, []).append(_Binding(value, indent))
                         self.bound[id(value)] = target.value
+                        alias = _subscript_path(value) if isinstance(value, cst.Subscript) else None
+                        for base, event in context:
+                            if alias and alias[0] == base and alias[1] == (EVENT_PAYLOAD[event],):
+                                self.scope.aliases.setdefault(target.value, []).append((base, event))
                     elif isinstance(target, cst.Subscript) and len(targets) == 1:
                         found = _subscript_path(target)
                         if found:
                             self.scope.mutations.append(_Mutation("set", found[0], found[1], found[2], value, node,
-                                                                  small, self._block_len(node), indent))
+                                                                  small, self._block_len(node), indent,
+                                                                  context=context))
             elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
                 self.scope.assigns.setdefault(small.target.value, []).append(_Binding(small.value, indent))
             elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
@@ -309,6 +354,36 @@ class Matcher(Matcher):  # type: ignore[no-redef]
                             comment_scope=issue.comment_scope)
 
 
+_PROXY_EVENTS = frozenset({"session.update", "response.create", "transcription_session.update"})
+
+
+def _type_subject(node: cst.BaseExpression) -> str | None:
+    """`X` of `X["type"]` / `X.get("type")`."""
+    if isinstance(node, cst.Subscript):
+        found = _subscript_path(node)
+        if found and found[1] == ("type",):
+            return found[0]
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get" \
+            and isinstance(node.func.value, cst.Name) and node.args and string_value(node.args[0].value) == "type":
+        return node.func.value.value
+    return None
+
+
+def _event_check(test: cst.BaseExpression) -> tuple[str, str] | None:
+    """(X, event) for a test `X["type"] == "<event>"` (either side)."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return None
+    target = test.comparisons[0]
+    if not isinstance(target.operator, cst.Equal):
+        return None
+    for subject, literal in ((test.left, target.comparator), (target.comparator, test.left)):
+        name = _type_subject(subject)
+        event = string_value(literal)
+        if name and event in _PROXY_EVENTS:
+            return name, event
+    return None
+
+
 @dataclass
 class _Deferred:
     """An event dict without the payload key: the payload is set later (`event["session"] = ...`)."""
@@ -354,7 +429,9 @@ class _Analysis:
     def __init__(self, m: Matcher) -> None:
         self.m = m
         self.issues: list[Issue] = []
-        self.flow = "intent=transcription" in m.ctx.text
+        self.flow = _TRANSCRIPTION_FLOW.search(m.ctx.text) is not None
+        foreign = _FOREIGN.search(m.ctx.text)
+        self.foreign = foreign.group(0) if foreign else None
 
     def run(self) -> list[Issue]:
         m = self.m
@@ -362,6 +439,8 @@ class _Analysis:
             self.payload(p)
         for node in getattr(m, "json_strings", ()):
             self.json_payload(node)
+        if getattr(m, "root", None) is not None:
+            self.proxies(m.root)
         handled = getattr(m, "handled_strings", set())
         for node in getattr(m, "loose_strings", ()):
             if id(node) not in handled:
@@ -373,6 +452,10 @@ class _Analysis:
 
     # -- helpers ------------------------------------------------------------------------
     def add(self, part: str, node: cst.CSTNode, message: str, **kw) -> None:  # type: ignore[no-untyped-def]
+        if self.foreign is not None:
+            # A realtime-compatible service of another vendor keeps the preview protocol: a note, no edit.
+            kw = {"ga_form": kw.get("ga_form"), "severity": Severity.INFO}
+            message += f" (note only: this file talks to `{self.foreign}`, which speaks the preview protocol)"
         self.issues.append(Issue(CODES[part], node, message, **kw))
 
     def render(self, old: cst.CSTNode, new: cst.CSTNode, indent: tuple[str, ...]) -> Edit | None:
@@ -574,6 +657,28 @@ class _Analysis:
             self.add("item", type_node, f'{role.capitalize()} content type `"{ctype}"` is `"{new}"` in GA',
                      edits=(self.m.replace(type_node, requote(type_node, new)),), ga_form=f'"{new}"',
                      fix_title=f'Rename to `"{new}"`')
+
+    # -- proxies: a received event checked by type, then changed ------------------------------
+    def proxies(self, scope: _Scope) -> None:
+        """`if msg["type"] == "session.update": msg["session"]["voice"] = v` (or `s = msg["session"]`;
+        `s["voice"] = v`): the payload comes from elsewhere, but the keys this code sets are known,
+        and the setdefault form is right whatever the payload holds."""
+        by_event: dict[str, list[_Mutation]] = {}
+        for mu in scope.mutations:
+            for base, event in mu.context:
+                if mu.base == base and len(mu.path) > 1 and mu.path[0] == EVENT_PAYLOAD[event]:
+                    by_event.setdefault(event, []).append(
+                        dataclasses.replace(mu, path=mu.path[1:], subscripts=mu.subscripts[1:]))
+        for name, checks in scope.aliases.items():
+            for check in set(checks):  # only changes made under the same check as the binding
+                by_event.setdefault(check[1], []).extend(
+                    mu for mu in scope.mutations if mu.base == name and mu.path and check in mu.context)
+        for event, muts in by_event.items():
+            part = {"session.update": "session", "transcription_session.update": "transcription"}.get(event, "response")
+            kind = "transcription" if event == "transcription_session.update" else "realtime"
+            self.mutations(part, muts, kind if part != "response" else None, cst.Dict([]))
+        for child in scope.children:
+            self.proxies(child)
 
     # -- JSON text ----------------------------------------------------------------------------
     def json_payload(self, node: cst.SimpleString) -> None:
