@@ -143,7 +143,7 @@ class Matcher(ClientMatcher):
             if text is None:
                 return
             m = _URL.search(text)
-            if m:
+            if m and self._openai_url(text):
                 self.handled.add(id(url))
                 self.http.append(_HttpCall(node, url, _KINDS[m.group(1)], self.functions[-1] if self.functions
                                            else None, body))
@@ -154,13 +154,21 @@ class Matcher(ClientMatcher):
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         value = string_value(node)
-        if value is not None and _URL.search(value):
+        if value is not None and _URL.search(value) and self._openai_url(value):
             self.urls.append(node)
 
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
         text = _text(node)
-        if text is not None and _URL.search(text):
+        if text is not None and _URL.search(text) and self._openai_url(text):
             self.urls.append(node)
+
+    def _openai_url(self, text: str) -> bool:
+        """`/realtime/sessions` is OpenAI's when the literal says `/v1/realtime/` or `openai`, or when its base is
+        a variable (`f"{API_BASE}/realtime/sessions"`) in a file that talks about OpenAI; other services have
+        `/realtime/sessions` paths too."""
+        if "/v1/realtime/" in text or "openai" in text.lower():
+            return True
+        return text.startswith("\x00") and "openai" in self.ctx.text.lower()
 
     # -- decisions ------------------------------------------------------------------------
     def leave_Module(self, original_node: cst.Module) -> None:

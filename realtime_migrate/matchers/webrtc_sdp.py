@@ -16,7 +16,9 @@ import libcst as cst
 
 from realtime_migrate.matchers.base import Matcher, string_value
 
-_FULL = re.compile(r"^(https://[^/?#\s]+/v1/realtime)(\?model=[^&#\s]*)?(&[^#\s]*)?$", re.IGNORECASE)
+# the host is OpenAI's, or a placeholder (`https://{host}/v1/realtime?model=…`)
+_FULL = re.compile(r"^(https://(?:[^/?#\s]*openai[^/?#\s]*|\x00)/v1/realtime)(\?model=[^&#\s]*)?(&[^#\s]*)?$",
+                   re.IGNORECASE)
 _PATH = re.compile(r"^(.*?/realtime)(\?model=[^&#\s]*)?(&[^#\s]*)?$")
 _GA = "https://api.openai.com/v1/realtime/calls"
 
@@ -70,7 +72,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             if value is None or value.lower().startswith(("ws://", "wss://")) or "azure" in value.lower():
                 return
             m = _PATH.match(value)
-            if m and (m.group(2) or value.endswith("/v1/realtime")):
+            if m and (m.group(2) or value.endswith("/v1/realtime")) and self._openai(value):
                 self.seen.add(id(url))
                 new = None if m.group(3) else f"{url.prefix}{url.quote}{m.group(1)}/calls{url.quote}"
                 self._report(url, new, m.group(2) is not None)
@@ -79,9 +81,19 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             if text.lower().startswith(("ws://", "wss://")) or "azure" in text.lower():
                 return
             m = _PATH.match(text)
-            if m and (m.group(2) or text.endswith("/v1/realtime")):
+            if m and (m.group(2) or text.endswith("/v1/realtime")) and self._openai(text):
                 self.seen.add(id(url))
                 self._fstring(url, text, m)
+
+    def _openai(self, url: str) -> bool:
+        """An OpenAI host, or a host/base we cannot see in a file that talks about OpenAI."""
+        if "://" in url:
+            host = url.split("://", 1)[1].split("/", 1)[0]
+            if "openai" in host.lower():
+                return True
+            if "\x00" not in host:
+                return False
+        return "openai" in self.ctx.text.lower()
 
     def _fstring(self, node: cst.FormattedString, text: str, m: re.Match[str]) -> None:
         """Keep the f-string parts up to `/realtime`, append `/calls`, drop a `?model=…` query."""
