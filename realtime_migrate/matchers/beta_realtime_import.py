@@ -33,6 +33,7 @@ _PARENTS = {
 }
 
 SAFE, UNSAFE, NONE = "safe", "unsafe", "none"
+_DOTTED = re.compile(r"[A-Za-z_][\w]*(\.[A-Za-z_]\w*)+")
 
 
 @dataclass
@@ -104,6 +105,8 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         self.handled_refs: set[int] = set()
         self.exported: set[str] = set()
         self.newline = "\r\n" if "\r\n" in ctx.text else "\n"
+        self.strings: list[tuple[cst.SimpleString, str]] = []
+        self.docstrings: set[int] = set()
 
     # -- tables -------------------------------------------------------------------------
     def target(self, space: str, module: str, name: str) -> Target:
@@ -182,6 +185,18 @@ class Matcher(Matcher):  # type: ignore[no-redef]
     def leave_ImportFrom(self, original_node: cst.ImportFrom) -> None:
         self.import_depth -= 1
 
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, cst.SimpleString):
+            self.docstrings.add(id(node.value))  # prose, not a patch target
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        """`mock.patch("openai.resources.beta.realtime.realtime.AsyncRealtimeConnection")` and other dotted paths."""
+        value = string_value(node)
+        if value is None or id(node) in self.docstrings or not _DOTTED.fullmatch(value) \
+                or not value.startswith(tuple(_SPACES)):
+            return
+        self.strings.append((node, value))
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.attr_parent[id(node.value)] = node
         if self.import_depth or node.attr.value != "realtime":
@@ -200,6 +215,29 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         for chain in self.chains:
             if id(chain) not in self.handled_refs:
                 self._chain(chain)
+        for node, value in self.strings:
+            self._dotted_string(node, value)
+
+    def _dotted_string(self, node: cst.SimpleString, value: str) -> None:
+        prefix = next(p for p in _SPACES if value == p or value.startswith(p + "."))
+        space, ga_pkg = _SPACES[prefix]
+        rest = value[len(prefix) + 1:].split(".") if value != prefix else []
+        module = ""
+        if rest and (rest[0] in self.shared_modules or rest[0] in self.beta_only_modules
+                     or rest[0] in self.resource_names):
+            module = rest.pop(0)
+        ga_module = self.ga_module_of(space, module)
+        target = Target(ga_module, None, SAFE) if ga_module else Target(None, None, NONE, "no GA module")
+        if rest:
+            target = self.target(space, module, rest[0])
+        if target.status == NONE or target.module is None or len(rest) > 2:
+            self.report(node, f"`{value}` names the preview SDK namespace; {target.note or 'no GA twin'}",
+                        ga_form=target.note or ga_pkg)
+            return
+        new = ".".join([target.module, *([target.name] if rest else []), *rest[1:]])
+        self.report(node, f"`{value}` names the preview SDK namespace (a patch target or lazy import?); GA: `{new}`",
+                    edits=[self.replace(node, requote(node, new))], unsafe=True, ga_form=new,
+                    fix_title="Point it at the GA namespace (review: it must match what the code imports)")
 
     def _assignment(self, node: cst.CSTNode, bound: str) -> ImportAssignment | None:
         scope = self.get_metadata(ScopeProvider, node, None)
