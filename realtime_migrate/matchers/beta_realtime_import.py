@@ -278,6 +278,17 @@ class Matcher(Matcher):  # type: ignore[no-redef]
                 use.edits.append(self.replace(parent.attr, t.name or name))
         return use
 
+    def _taken(self, node: cst.CSTNode, name: str) -> bool:
+        scope = self.get_metadata(ScopeProvider, node, None)
+        if scope is None or name not in scope:
+            return False
+        for a in scope[name]:
+            stmt = a.node if isinstance(a, ImportAssignment) else None
+            if not (isinstance(stmt, cst.ImportFrom) and stmt.module is not None
+                    and (_dotted(stmt.module) or "").startswith("openai.types.realtime")):
+                return True
+        return False
+
     def _name_uses(self, node: cst.ImportFrom, entry: _Entry) -> tuple[list[Edit], bool]:
         """Edits renaming the uses of an imported class; False when a use cannot be followed."""
         assignment = self._assignment(node, entry.bound)
@@ -354,6 +365,8 @@ class Matcher(Matcher):  # type: ignore[no-redef]
                 use_edits, ok = self._name_uses(node, e)
                 if not ok:
                     unsafe.append(f"a use of `{e.name}` could not be renamed")
+                if self._taken(node, new):
+                    unsafe.append(f"`{new}` is already bound to something else in this module")
                 edits.extend(use_edits)
                 alias_text[id(e)] = new
         same_module = all(e.target.module == natural for e in fixable) and len(fixable) == len(entries)
