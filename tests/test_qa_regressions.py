@@ -231,3 +231,30 @@ def test_cli_runs_over_all_fixtures(tmp_path: Path) -> None:
                            "-o", "json"], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     assert not json.loads(proc.stdout)["errors"]
+
+
+NOTEBOOK = {
+    "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": [
+        'headers = {"Authorization": "Bearer k", "OpenAI-Beta": "realtime=v1"}\n',
+        'if event["type"] == "response.audio.delta":\n',
+        "    play(event)\n",
+    ]}],
+    "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+@pytest.mark.xfail(strict=True, reason="open QA bug: .ipynb files are skipped by directory discovery "
+                   "(\"All checks passed (0 files checked)\") and an explicit .ipynb path is parsed as a Python "
+                   "dict literal, so only a note comes out; public Realtime examples (openai-cookbook) are notebooks")
+@pytest.mark.parametrize("explicit", [False, True], ids=["directory", "explicit-path"])
+def test_notebooks_are_not_silently_passed(tmp_path: Path, explicit: bool) -> None:
+    """A preview notebook is analysed (exit 1, RTM001/RTM003) or at least named as skipped."""
+    nb = tmp_path / "realtime_demo.ipynb"
+    nb.write_text(json.dumps(NOTEBOOK), encoding="utf-8")
+    target = nb if explicit else tmp_path
+    proc = subprocess.run([sys.executable, "-m", "realtime_migrate", "scan", str(target)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    out = proc.stdout + proc.stderr
+    analysed = proc.returncode == 1 and "RTM001" in out
+    skipped_loudly = "realtime_demo.ipynb" in out and "skip" in out.lower()
+    assert analysed or skipped_loudly, out
