@@ -21,7 +21,9 @@ The type added is `"realtime"`, except that a session that only configures trans
 speech-to-speech session has: `voice`, `modalities`, `instructions`, `tools`, `model`, ...) in a
 file that connects with `?intent=transcription` gets `"transcription"`. A preview `session.update`
 always configured a speech-to-speech session (transcription-only sessions used
-`transcription_session.update`, see RTM012), so "realtime" is the default.
+`transcription_session.update`, see RTM012), so "realtime" is the default. Events written as JSON
+text are checked too; files that talk to a preview-protocol clone (Azure Voice Live, DashScope)
+only get notes.
 """,
     why="""
 `session.type` is Required in GA (`RealtimeSessionCreateRequestParam.type`); the Azure migration

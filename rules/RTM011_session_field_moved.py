@@ -26,8 +26,13 @@ objects (`"pcm16"` → `{"type": "audio/pcm", "rate": 24000}`, `"g711_ulaw"` →
 `temperature` is removed; `client_secret` is removed from a WebSocket `session.update` (in
 `client_secrets.create(session=...)` it is reported: its expiry is the top-level `expires_after`);
 a `tool_choice` naming a function becomes `{"type": "function", "name": ...}`. An existing
-`audio` dict is merged into. Fields set in steps (`session["voice"] = v`, `session.update({...})`,
-`event["session"]["voice"] = v`) are rewritten where they are set.
+`audio` dict is merged into, and preview format names or a type-less `turn_detection` already
+under `audio` (half-migrated code) are fixed too. Fields set in steps (`session["voice"] = v`,
+`session.update({...})`, `event["session"]["voice"] = v`) are rewritten where they are set, also
+in proxies that change a received event under `if msg["type"] == "session.update":` or
+`case "session.update":`. Events written as JSON text (`ws.send('{"type": "session.update", ...}')`)
+are rewritten when the string has no escapes. Files that talk to a service cloning the preview
+protocol (Azure Voice Live, Alibaba DashScope) only get notes.
 """,
     why="""
 A GA server rejects the preview field names (`session.modalities`, `session.voice`, ...) and the
@@ -50,8 +55,9 @@ modalities mapping follows GA (`["audio"]` means audio plus its transcript). A s
 correct whether or not the dict already has `audio`. Unsafe: when a preview key and its GA key
 are both set (the GA value is kept) and when `x.update({...})` gains an `audio` dict that would
 replace one set elsewhere. No fix, a finding with the GA path: a format or modalities value that
-is not a literal, an `audio` value that is not a dict literal, a model object
-(`Session(voice=...)`), and a payload that cannot be followed.
+is not a literal, an `audio` value that is not a dict literal, a `turn_detection` with keys its
+`type` does not take (it stays at its preview place so the finding survives), a model object
+(`Session(voice=...)`), JSON text with escapes, and a payload that cannot be followed.
 """,
     examples=(
         Example(

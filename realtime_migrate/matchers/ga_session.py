@@ -416,6 +416,8 @@ def _reshape(node: cst.Dict, moves: dict[str, tuple[str, str]], *, kind: Kind | 
         else:
             kept.append(el)
 
+    if any(entries.values()) and audio_el is None and _has_spread(node):
+        result.unsafe.append("a `**spread` dict may set `audio` too, and the new `audio` would replace it")
     if any(entries.values()):
         merged = _merge_audio(audio_el, entries, layout, result)
         if merged is None:  # an `audio` we cannot merge into: the beta keys stay where they are

@@ -161,6 +161,8 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         self.loose_strings: list[cst.SimpleString] = []
         self.json_strings: list[cst.SimpleString] = []
         self.contexts: list[tuple[str, str] | None] = []
+        self.kinds: list[str] = []  # enclosing "class" / "def" bodies
+        self.class_attrs: dict[str, list[_Binding]] = {}
         self.subjects: list[str | None] = []
 
     # -- collection (owner only) ------------------------------------------------------
@@ -207,9 +209,18 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         if self.owner:
             self.contexts.pop()
 
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if self.owner:
+            self.kinds.append("class")
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        if self.owner:
+            self.kinds.pop()
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if not self.owner:
             return
+        self.kinds.append("def")
         scope = _Scope(self.scope)
         params = node.params
         for p in [*params.posonly_params, *params.params, *params.kwonly_params]:
@@ -224,6 +235,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         if self.owner and self.scope is not None and self.scope.parent is not None:
             self.scope = self.scope.parent
+            self.kinds.pop()
 
     def _block_len(self, stmt: cst.SimpleStatementLine) -> int:
         return self.ctx.scratch.get(KEY + ".blocklen", {}).get(id(stmt), 2)
@@ -247,7 +259,9 @@ class Matcher(Matcher):  # type: ignore[no-redef]
                     continue
                 context = tuple(c for c in self.contexts if c)
                 for target in targets:
-                    if isinstance(target, cst.Name):
+                    if isinstance(target, cst.Name) and self.kinds and self.kinds[-1] == "class":
+                        self.class_attrs.setdefault(target.value, []).append(_Binding(value, indent))
+                    elif isinstance(target, cst.Name):
                         self.scope.assigns.setdefault(target.value, []).append(_Binding(value, indent))
                         self.bound[id(value)] = target.value
                         alias = _subscript_path(value) if isinstance(value, cst.Subscript) else None
@@ -332,8 +346,9 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         self.payloads.append(_Payload(spec[0], arg.value, func.attr, self.scope, tuple(self.indents), None, rename))
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if not self.owner:
-            return
+        raw = node.value
+        if not self.owner or ("transcription_session.update" not in raw and "{" not in raw):
+            return  # cheap: most strings are neither an event name nor JSON text
         value = string_value(node)
         if value == "transcription_session.update":
             self.loose_strings.append(node)
@@ -400,15 +415,16 @@ def _dict_get(node: cst.CSTNode, key: str) -> cst.BaseExpression | None:
     return None
 
 
-def _resolve(scope: _Scope, name: str) -> tuple[_Scope, _Binding] | None:
-    """The single binding of `name` visible from `scope` (None: a parameter, rebound, or unknown)."""
+def _resolve(scope: _Scope, name: str) -> tuple[_Scope, list[_Binding]] | None:
+    """The bindings of `name` visible from `scope` when every one is a dict literal (None: a
+    parameter, unknown, or bound to anything else at least once)."""
     s: _Scope | None = scope
     while s is not None:
         if name in s.params:
             return None
         if name in s.assigns:
             bindings = s.assigns[name]
-            return (s, bindings[0]) if len(bindings) == 1 else None
+            return (s, bindings) if all(isinstance(b.value, cst.Dict) for b in bindings) else None
         s = s.parent
     return None
 
@@ -472,7 +488,6 @@ class _Analysis:
         binding_scope = p.scope
         name = None
         indent = p.indent
-        extra: list[_Mutation] = []
         if isinstance(value, _Deferred):
             # event = {"type": ...}; event["session"] = {...} / event["session"]["voice"] = ...
             sets = [mu for mu in _mutations(p.scope, value.var, (value.key,)) if len(mu.path) == 1
@@ -482,14 +497,29 @@ class _Analysis:
                     self.transcription_unfollowable(p)
                 return
             value, indent = sets[0].value, sets[0].indent
+        bindings: list[_Binding] | None = None
         if isinstance(value, cst.Name):
             found = _resolve(p.scope, value.value)
-            if found is None or not isinstance(found[1].value, cst.Dict):
+            if found is None:
                 self.unfollowable(p, value)
                 return
-            binding_scope, binding = found
+            binding_scope, bindings = found
             name = value.value
-            value, indent = binding.value, binding.indent
+        elif isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name):
+            # `self.SESSION` / `Agent.SESSION`: a class attribute bound once, in one class, to a dict literal
+            bindings = self.m.class_attrs.get(value.attr.value)
+            if not bindings or len(bindings) != 1 or not isinstance(bindings[0].value, cst.Dict):
+                self.unfollowable(p, value)
+                return
+        if bindings is not None:
+            for binding in bindings:
+                self.literal(dataclasses.replace(p, value=binding.value), binding_scope, name, binding.indent)
+            return
+        self.literal(p, binding_scope, name, indent)
+
+    def literal(self, p: _Payload, binding_scope: _Scope, name: str | None, indent: tuple[str, ...]) -> None:
+        value = p.value
+        extra: list[_Mutation] = []
         if p.event_var is not None:
             extra = [mu for mu in _mutations(p.scope, p.event_var, (EVENT_PAYLOAD[p.event],)) if len(mu.path) > 1]
             extra = [dataclasses.replace(mu, path=mu.path[1:], subscripts=mu.subscripts[1:]) for mu in extra]
@@ -549,11 +579,20 @@ class _Analysis:
                      ga_form='type="realtime"')
 
     # -- session.update / client_secrets.create -------------------------------------------
-    def session(self, p: _Payload, node: cst.Dict, indent: tuple[str, ...], muts: list[_Mutation]) -> None:
+    def session(self, p: _Payload, node: cst.Dict, indent: tuple[str, ...], muts: list[_Mutation],
+                partial: bool = False) -> None:
         has_type = any(string_value(k) == "type" for k in _keys(node)) or any(mu.path == ("type",) for mu in muts)
         spread = any(isinstance(el, cst.StarredDictElement) for el in node.elements)
         kind = "transcription" if _type_value(node) == "transcription" else ga.session_kind(node, self.flow)
-        if not has_type:
+        for el in node.elements:  # `{**BASE, ...}`: a spread dict literal is part of the session
+            if isinstance(el, cst.StarredDictElement) and isinstance(el.value, cst.Name) and not partial:
+                found = _resolve(p.scope, el.value.value)
+                for binding in found[1] if found else ():
+                    assert isinstance(binding.value, cst.Dict)
+                    has_type |= _type_value(binding.value) is not None
+                    self.session(p, binding.value, binding.indent,
+                                 [mu for mu in _mutations(found[0], el.value.value, ()) if mu.path], partial=True)  # type: ignore[index]
+        if not has_type and not partial:
             if spread:
                 self.add("type", node, "Cannot see whether this session sets `type` (it spreads another dict): "
                          'GA requires `"type": "realtime"` (or `"transcription"`)', severity=Severity.INFO,
@@ -625,7 +664,7 @@ class _Analysis:
                     item = el.value
                     if isinstance(item, cst.Name):
                         found = _resolve(p.scope, item.value)
-                        item = found[1].value if found else item
+                        item = found[1][0].value if found and len(found[1]) == 1 else item
                     if isinstance(item, cst.Dict):
                         self.item(item, "response.create", p.scope)
 
