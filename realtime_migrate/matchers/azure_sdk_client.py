@@ -35,7 +35,7 @@ from realtime_migrate.model import Edit
 _PASSTHROUGH = frozenset({"timeout", "max_retries", "default_headers", "default_query", "http_client", "organization",
                           "project"})
 _DROPPED = frozenset({"api_version"})
-_GA = 'AsyncOpenAI(websocket_base_url="wss://<resource>.openai.azure.com/openai/v1", api_key=...)'
+_GA = 'AsyncOpenAI(websocket_base_url="wss://<resource>.openai.azure.com/openai/v1", api_key=<key or Entra token>)'
 
 
 @dataclass

@@ -107,9 +107,10 @@ class Matcher(ClientMatcher):
         old = f"{recv_code}.beta.realtime"
         new = f"{recv_code}.realtime"
         if c.use == "connect" or (c.use == "alias" and c.alias is not None and self._alias_uses_only_connect(c.alias)):
-            unsafe = kind is not ClientKind.PLAIN and self.mentions_azure
+            unsafe = kind not in (ClientKind.PLAIN, ClientKind.AZURE_V1) and self.mentions_azure
             why = {
                 ClientKind.PLAIN: "",
+                ClientKind.AZURE_V1: "",
                 ClientKind.MODULE: " (the `openai` module client: check it is not configured for Azure)",
                 ClientKind.UNKNOWN: " (the client's construction is not visible here"
                                     + ("; this file mentions Azure: check it is a plain client)" if unsafe else ")"),

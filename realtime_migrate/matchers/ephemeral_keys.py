@@ -245,6 +245,9 @@ class Matcher(ClientMatcher):
         if kind is ClientKind.AZURE:
             unsafe.append("Azure client: mint keys at `/openai/v1/realtime/client_secrets` with a plain client "
                           "(RTM022)")
+        elif kind is ClientKind.AZURE_V1:
+            unsafe.append("the client points at Azure: `client_secrets.create` goes to its `base_url`, which must be "
+                          "`https://<resource>.openai.azure.com/openai/v1`")
         elif kind is not ClientKind.PLAIN and self.mentions_azure:
             unsafe.append("the client's construction is not visible and this file mentions Azure")
         if not reads_ok:

@@ -141,7 +141,8 @@ class Matcher(ClientMatcher):
     def leave_Module(self, original_node: cst.Module) -> None:
         for receiver, value, class_node in self.connect_models:
             kind = self.client_kind(receiver, class_node)
-            if kind is ClientKind.AZURE or (kind is not ClientKind.PLAIN and self.mentions_azure):
+            azure = kind in (ClientKind.AZURE, ClientKind.AZURE_V1)
+            if azure or (kind is not ClientKind.PLAIN and self.mentions_azure):
                 self._skip_strings(value)
         for node, name in self.found:
             if id(node) in self.skip or self._flows_to_azure(node):

@@ -41,6 +41,7 @@ ASYNC_CLIENTS = frozenset({"openai.AsyncOpenAI", "openai.AsyncClient", "openai._
 class ClientKind(str, enum.Enum):
     PLAIN = "plain"
     AZURE = "azure"
+    AZURE_V1 = "azure-v1"  # a plain client pointed at Azure's GA `/openai/v1` surface (GA-ready, names are deployments)
     MODULE = "module"  # the `openai` module-level client: configured elsewhere (maybe `api_type="azure"`)
     UNKNOWN = "unknown"
 
@@ -151,6 +152,10 @@ class ClientMatcher(Matcher):
             if names & AZURE_CLIENTS:
                 return ClientKind.AZURE
             if names & PLAIN_CLIENTS:
+                for arg in expr.args:
+                    if arg.keyword is not None and arg.keyword.value in ("websocket_base_url", "base_url") and \
+                            "azure" in self.ctx.module.code_for_node(arg.value).lower():
+                        return ClientKind.AZURE_V1
                 return ClientKind.PLAIN
             return ClientKind.UNKNOWN
         if isinstance(expr, cst.IfExp):
