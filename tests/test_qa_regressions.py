@@ -15,6 +15,7 @@ code) whose header comments state what the tool must do with it:
     # expect-no-lines: 7            no error finding starts on these lines
     # expect-notes: RTM003          each code has at least one note (info) finding
     # expect-message-contains: TEXT some finding's message contains TEXT
+    # expect-message-not-contains: TEXT  no finding's message contains TEXT
     # expect-fixed-contains: TEXT   the safe `fix` output contains TEXT (`\\n` = newline)
     # expect-fixed-not-contains: TEXT
     # expect-unsafe-contains: TEXT  the same for `fix --unsafe-fixes`
@@ -51,7 +52,7 @@ KNOWN = {
     "expected", "status", "open-in", "expect-codes", "expect-no-codes", "expect-lines", "expect-no-lines",
     "expect-notes", "expect-fixed-contains", "expect-fixed-not-contains", "expect-unsafe-contains",
     "expect-unsafe-not-contains", "expect-unchanged", "expect-unsafe-unchanged",
-    "expect-unsafe-finding-lines", "expect-message-contains",
+    "expect-unsafe-finding-lines", "expect-message-contains", "expect-message-not-contains",
 }
 
 
@@ -180,6 +181,8 @@ def test_expectations(case: Path) -> None:
         assert any(f.code == code for f in notes), f"expected a {code} note, got:\n{shown}"
     for t in spec.texts("expect-message-contains"):
         assert any(t in f.message for f in findings), f"expected a message containing {t!r}, got:\n{shown}"
+    for t in spec.texts("expect-message-not-contains"):
+        assert not any(t in f.message for f in findings), f"expected no message containing {t!r}, got:\n{shown}"
     for lines in spec.lines("expect-lines"):
         assert any(f.line in lines for f in errors), f"expected a finding on line(s) {lines}, got:\n{shown}"
     for lines in spec.lines("expect-no-lines"):
