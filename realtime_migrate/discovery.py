@@ -1,7 +1,8 @@
 """Turns command-line paths into the list of Python files to look at.
 
 Never follows directory symlinks (a symlink loop must not hang the run), and reports a
-path that does not exist instead of silently ignoring it.
+path that does not exist instead of silently ignoring it. Symlinked files are followed; a
+dangling one or a loop, named or found in a walk, becomes an error naming the link.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from realtime_migrate.model import FileError
+from realtime_migrate.source import link_problem
 
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".env", "env", ".tox", ".nox", "node_modules",
@@ -75,6 +77,13 @@ def _is_venv(path: str) -> bool:
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
 
+def _links_to_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a symlink loop: not a directory; reading it will say what it is
+        return False
+
+
 def _walk(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
     for path, _ in _walk_entries(root, excludes):
         yield path
@@ -100,7 +109,11 @@ def _walk_entries(root: str, excludes: tuple[str, ...]) -> Iterator[tuple[str, b
                     if not _is_venv(path):
                         subdirs.append(path)
                 elif entry.name.endswith(PYTHON_SUFFIXES):
-                    yield path, entry.is_symlink()
+                    link = entry.is_symlink()
+                    if link and _links_to_dir(entry):
+                        continue  # a link to a directory named `*.py`: not followed, like any directory link
+                    # A dangling link or a loop is yielded: reading it reports what is wrong with it.
+                    yield path, link
             except OSError:
                 continue
         stack.extend(reversed(subdirs))
@@ -114,7 +127,7 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = (), *, use_default_e
     for raw in paths:
         path = os.path.normpath(raw)
         if os.path.islink(path) and not os.path.exists(path):
-            errors.append(FileError(raw, "broken symbolic link (or a symlink loop)"))
+            errors.append(FileError(raw, link_problem(path) or "broken symbolic link"))
             continue
         if not os.path.exists(path):
             errors.append(FileError(raw, "no such file or directory"))

@@ -3,12 +3,17 @@
 Text is decoded exactly as Python would (BOM, coding cookie) but without newline
 translation, so CRLF, lone CR and a missing final newline survive a round trip. Writes
 go to a temporary file in the same directory and replace the original atomically,
-keeping its mode, and only if the file did not change since it was read.
+keeping its mode (and owner, when we may), and only if the file did not change since it
+was read. A symlink is written through: its target gets the new text, the link stays.
+
+Every SourceError message is one line and does not repeat the path: the caller's
+FileError puts the path in front.
 """
 
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import os
 import stat
@@ -17,6 +22,7 @@ import tokenize
 from dataclasses import dataclass
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+TEMP_PREFIX = ".rtm-"
 
 
 class SourceError(Exception):
@@ -32,6 +38,8 @@ class SourceFile:
     bom: bool
     mtime_ns: int
     mode: int
+    uid: int = -1
+    gid: int = -1
 
     def encode(self, text: str) -> bytes:
         try:
@@ -45,10 +53,11 @@ def read_bytes(path: str) -> tuple[bytes, os.stat_result]:
     try:
         st = os.stat(path)
     except OSError as exc:
-        raise SourceError(_os_message(exc)) from None
+        raise SourceError(_link_message(path, exc) or _os_message(exc)) from None
     if stat.S_ISDIR(st.st_mode):
         raise SourceError("is a directory, not a Python file")
     if not stat.S_ISREG(st.st_mode):
+        # A FIFO or a device would block or never end: refuse before opening it.
         raise SourceError("not a regular file")
     try:
         with open(path, "rb") as fh:
@@ -60,23 +69,26 @@ def read_bytes(path: str) -> tuple[bytes, os.stat_result]:
 def decode(path: str, data: bytes, st: os.stat_result) -> SourceFile:
     if b"\x00" in data:
         raise SourceError("binary file (contains NUL bytes), not Python source")
+    bom = data.startswith(codecs.BOM_UTF8)
+    body = data[len(codecs.BOM_UTF8):] if bom else data
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise SourceError(f"cannot determine encoding: {exc}") from None
-    bom = data.startswith(codecs.BOM_UTF8)
-    body = data[len(codecs.BOM_UTF8):] if bom else data
+        # detect_encoding refuses the first two lines when they are not UTF-8 and no cookie says
+        # otherwise; say where, as for a bad byte further down.
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as dec:
+            raise SourceError(_bad_byte("utf-8", body, dec.start, bom)) from None
+        raise SourceError(f"cannot determine encoding: {_one_line(str(exc))}") from None
     codec = "utf-8" if encoding in ("utf-8-sig", "utf-8") else encoding
     try:
         text = body.decode(codec)
     except UnicodeDecodeError as exc:
-        raise SourceError(
-            f"cannot decode as {codec}: invalid byte 0x{body[exc.start]:02x} at offset {exc.start + (3 if bom else 0)}"
-            " (add a coding cookie or convert the file)"
-        ) from None
+        raise SourceError(_bad_byte(codec, body, exc.start, bom)) from None
     except LookupError:
         raise SourceError(f"unknown encoding {encoding!r} in coding cookie") from None
-    return SourceFile(path, data, text, codec, bom, st.st_mtime_ns, stat.S_IMODE(st.st_mode))
+    return SourceFile(path, data, text, codec, bom, st.st_mtime_ns, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
 
 
 def read_source(path: str) -> SourceFile:
@@ -85,32 +97,81 @@ def read_source(path: str) -> SourceFile:
 
 
 def write_atomic(src: SourceFile, new_text: str) -> None:
-    """Replace `src.path` with `new_text`, or raise SourceError and leave it untouched."""
+    """Replace `src.path` with `new_text`, or raise SourceError and leave it untouched.
+
+    The new bytes go to a temporary file next to the target (same filesystem, so
+    `os.replace` is atomic), which takes the original's mode and owner; the original is
+    re-read just before and must still hold exactly the bytes the fix was computed from.
+    No temporary file survives a failure.
+    """
     payload = src.encode(new_text)
     target = os.path.realpath(src.path)
     try:
         with open(target, "rb") as fh:
             current = fh.read()
     except OSError as exc:
-        raise SourceError(_os_message(exc)) from None
+        raise SourceError(f"cannot re-read before writing: {_os_message(exc)}; not overwritten") from None
     if current != src.data:
         raise SourceError("file changed on disk while it was being fixed; not overwritten (run again)")
     directory = os.path.dirname(target) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".rtm-", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise SourceError(f"could not write: {_os_message(exc)} (creating a temporary file in its directory)") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
+        if src.uid >= 0 and hasattr(os, "chown"):
+            try:
+                os.chown(tmp, src.uid, src.gid)
+            except OSError:
+                pass  # not ours to give away (not root): the file becomes ours, as with any editor
         os.chmod(tmp, src.mode)
         os.replace(tmp, target)
-    except OSError as exc:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        raise SourceError(f"could not write: {_os_message(exc)}") from None
+        if isinstance(exc, OSError):
+            raise SourceError(f"could not write: {_os_message(exc)}; not overwritten") from None
+        raise
+
+
+def _bad_byte(codec: str, body: bytes, offset: int, bom: bool) -> str:
+    line = body.count(b"\n", 0, offset) + 1
+    column = offset - (body.rfind(b"\n", 0, offset) + 1) + 1
+    hint = "add a coding cookie or convert the file" if codec == "utf-8" else "fix the coding cookie or the file"
+    return (f"cannot decode as {codec}: invalid byte 0x{body[offset]:02x} at line {line}, column {column} "
+            f"(byte offset {offset + (3 if bom else 0)}; {hint})")
+
+
+def link_problem(path: str) -> str | None:
+    """What is wrong with `path` when it is a symlink that leads nowhere, else None."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return _link_message(path, exc)
+    return None
+
+
+def _link_message(path: str, exc: OSError) -> str | None:
+    """Name the symlink problem instead of the OS's view of it ("no such file" for a dangling link)."""
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if exc.errno == errno.ENOENT and os.path.islink(path):
+        try:
+            return f"broken symbolic link (to {_one_line(os.readlink(path))})"
+        except OSError:
+            return "broken symbolic link"
+    return None
 
 
 def _os_message(exc: OSError) -> str:
-    return (exc.strerror or str(exc)).lower() if exc.strerror else str(exc)
+    return _one_line(exc.strerror.lower() if exc.strerror else str(exc))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
