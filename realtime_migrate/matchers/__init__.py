@@ -14,5 +14,10 @@ if TYPE_CHECKING:
 
 
 def load(name: str) -> type[Matcher]:
+    """`name` is a module of this package (`string_rename`), or `package.module:Class` for a matcher
+    that lives elsewhere (the test suite's deliberately broken rules, a plugin)."""
+    if ":" in name:
+        module_name, _, attr = name.partition(":")
+        return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
     module = importlib.import_module(f"realtime_migrate.matchers.{name}")
     return module.Matcher
