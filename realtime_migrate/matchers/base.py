@@ -16,6 +16,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, PositionProvider
 
 from realtime_migrate.model import Applicability, Edit, Finding, Fix, Severity
+from realtime_migrate.redact import redact
 from realtime_migrate.rule import Rule
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -158,7 +159,7 @@ class Matcher(cst.BatchableCSTVisitor):
             Finding(
                 code=self.rule.code,
                 name=self.rule.name,
-                message=msg,
+                message=redact(msg),
                 path=self.ctx.path,
                 line=r.start.line,
                 col=r.start.column,
@@ -166,8 +167,10 @@ class Matcher(cst.BatchableCSTVisitor):
                 end_col=r.end.column,
                 severity=severity,
                 fix=fix,
-                ga_form=ga_form,
-                source_line=self.ctx.line_text(r.start.line),
+                ga_form=redact(ga_form) if ga_form else ga_form,
+                # Display text only (code frames, baseline files, the cache): a key on the line is masked
+                # here once. The edits keep the exact text: `fix` must write what the file had.
+                source_line=redact(self.ctx.line_text(r.start.line)),
             )
         )
 

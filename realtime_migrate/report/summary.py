@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from realtime_migrate.model import FileError, Finding
+from realtime_migrate.redact import redact
 
 
 @dataclass
@@ -18,6 +19,14 @@ class Summary:
     unsafe_enabled: bool = False
     diff: str = ""
     baselined: int = 0  # findings hidden by `scan --baseline` (already in the baseline file)
+
+    def __post_init__(self) -> None:
+        """Mask credentials in everything a format can print. Every format renders from a Summary,
+        so this is the one place; the findings that `fix` applies are the Runner's, never these."""
+        self.findings = [_redacted(f) for f in self.findings]
+        self.fixed = [_redacted(f) for f in self.fixed]
+        self.errors = [replace(e, message=redact(e.message)) for e in self.errors]
+        self.diff = redact(self.diff) if self.diff else self.diff
 
     @property
     def problems(self) -> list[Finding]:
@@ -60,3 +69,13 @@ class Summary:
         if self.unsafe_fixable:
             text += f", {self.unsafe_fixable} more with --unsafe-fixes"
         return text + "." + known
+
+
+def _redacted(f: Finding) -> Finding:
+    """Source line, message and GA form are masked when the finding is made (matchers.base); the
+    fix edits show source text too (a header dict re-rendered without one entry keeps the others)."""
+    fix = f.fix
+    if fix is not None:
+        fix = replace(fix, edits=tuple(replace(e, content=redact(e.content)) for e in fix.edits))
+    return replace(f, source_line=redact(f.source_line), message=redact(f.message),
+                   ga_form=redact(f.ga_form) if f.ga_form else f.ga_form, fix=fix)
