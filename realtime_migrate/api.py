@@ -67,7 +67,9 @@ class Runner:
             result.error = FileError(path, str(exc), "bug")
             return result
         except Exception as exc:  # noqa: BLE001 - a bug in a matcher must not end the run
-            result.error = FileError(path, f"internal error ({type(exc).__name__}: {exc}); please report it", "bug")
+            detail = " ".join(f"{type(exc).__name__}: {exc}".split())  # one line, whatever the exception says
+            result.error = FileError(path, f"internal error ({detail}); file left untouched, please report it",
+                                     "bug")
             return result
         result.findings = outcome.remaining
         result.fixed = outcome.fixed
