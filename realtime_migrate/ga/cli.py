@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +105,17 @@ def _resolve_endpoint(model: str, azure_endpoint: str | None, deployment: str | 
     return openai_endpoint(key, model=model, base_url=to_ws(base) if base else None, intent=intent)
 
 
+def _simulator_endpoint(sim: Any, model: str, azure: str | None, deployment: str | None,
+                        transcription: bool) -> Any:
+    """Same URL shapes as the real services, pointed at the local simulator (Azure when asked for)."""
+    from .client import azure_endpoint, openai_endpoint
+
+    intent = "transcription" if transcription else None
+    if azure:
+        return azure_endpoint(sim.azure_endpoint, deployment or "gpt-realtime", api_key=SIMULATOR_KEY, intent=intent)
+    return openai_endpoint(SIMULATOR_KEY, model=model, base_url=sim.ws_base, intent=intent)
+
+
 def verify(
     simulate_: bool = typer.Option(False, "--simulate", help="Start a local GA simulator and verify against it."),
     model: str = typer.Option("gpt-realtime", "--model", help="OpenAI model for ?model=."),
@@ -131,21 +141,17 @@ def verify(
         raise typer.Exit(EXIT_USAGE) from None
 
     with contextlib.ExitStack() as stack:
-        if simulate_:
-            from .simulator import run_in_thread
-
-            sim = stack.enter_context(run_in_thread(lifetime=timeout * 4 + 30, idle_timeout=timeout + 10))
-            _say(f"{'simulator':<30}started on {sim.origin}")
-            env = {"AZURE_OPENAI_ENDPOINT": sim.azure_endpoint} if (azure_endpoint or deployment) else {
-                "OPENAI_BASE_URL": sim.http_base}
-            azure_endpoint = sim.azure_endpoint if azure_endpoint or deployment else None
-            stack.enter_context(_patched_env({**env, "OPENAI_API_KEY": SIMULATOR_KEY,
-                                              "AZURE_OPENAI_API_KEY": SIMULATOR_KEY,
-                                              "OPENAI_WEBSOCKET_BASE_URL": None}))
         for name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_AD_TOKEN"):
             register_secret(os.environ.get(name))
         try:
-            endpoint = _resolve_endpoint(model, azure_endpoint, deployment, transcription)
+            if simulate_:
+                from .simulator import run_in_thread
+
+                sim = stack.enter_context(run_in_thread(lifetime=timeout * 4 + 30, idle_timeout=timeout + 10))
+                _say(f"{'simulator':<30}started on {sim.origin}")
+                endpoint = _simulator_endpoint(sim, model, azure_endpoint or deployment, deployment, transcription)
+            else:
+                endpoint = _resolve_endpoint(model, azure_endpoint, deployment, transcription)
         except ValueError as exc:
             _say(f"error: {exc}", err=True)
             raise typer.Exit(EXIT_USAGE) from None
@@ -176,25 +182,6 @@ def verify(
              f"text={result.text!r})", err=True)
         raise typer.Exit(EXIT_FAILED)
     _say("OK: the endpoint speaks the GA protocol.")
-
-
-@contextlib.contextmanager
-def _patched_env(values: dict[str, str | None]) -> Iterator[None]:
-    """Temporarily set (or, with ``None``, remove) environment variables."""
-    saved = {name: os.environ.get(name) for name in values}
-    try:
-        for name, value in values.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def register(app: typer.Typer) -> None:
