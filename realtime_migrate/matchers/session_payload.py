@@ -160,6 +160,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         self.handled_strings: set[int] = set()
         self.loose_strings: list[cst.SimpleString] = []
         self.json_strings: list[cst.SimpleString] = []
+        self.listed_strings: set[int] = set()
         self.contexts: list[tuple[str, str] | None] = []
         self.kinds: list[str] = []  # enclosing "class" / "def" bodies
         self.class_attrs: dict[str, list[_Binding]] = {}
@@ -345,6 +346,27 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             rename = (func.value.attr, "session")
         self.payloads.append(_Payload(spec[0], arg.value, func.attr, self.scope, tuple(self.indents), None, rename))
 
+    def _listed(self, node: cst.List | cst.Tuple | cst.Set) -> None:
+        if self.owner:
+            for el in node.elements:
+                if isinstance(el.value, cst.SimpleString) and "transcription_session" in el.value.value:
+                    self.listed_strings.add(id(el.value))
+
+    def visit_List(self, node: cst.List) -> None:
+        self._listed(node)
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        """`"transcription_session.update" in text` searches text: a mention, not an event."""
+        if self.owner and isinstance(node.left, cst.SimpleString) and any(
+                isinstance(c.operator, (cst.In, cst.NotIn)) for c in node.comparisons):
+            self.listed_strings.add(id(node.left))
+
+    def visit_Tuple(self, node: cst.Tuple) -> None:
+        self._listed(node)
+
+    def visit_Set(self, node: cst.Set) -> None:
+        self._listed(node)
+
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         raw = node.value
         if not self.owner or ("transcription_session.update" not in raw and "{" not in raw):
@@ -458,12 +480,15 @@ class _Analysis:
         if getattr(m, "root", None) is not None:
             self.proxies(m.root)
         handled = getattr(m, "handled_strings", set())
+        listed = getattr(m, "listed_strings", set())
         for node in getattr(m, "loose_strings", ()):
             if id(node) not in handled:
+                # In a set/list/tuple (a table of names, an allow-list) or searched for in text: a note.
                 self.add("transcription", node, "`transcription_session.update` was removed in GA: send "
                          '`session.update` with `session.type = "transcription"` and the GA transcription shape',
                          ga_form='{"type": "session.update", "session": {"type": "transcription", "audio": '
-                                 '{"input": {...}}}}')
+                                 '{"input": {...}}}}',
+                         severity=Severity.INFO if id(node) in listed else Severity.ERROR)
         return self.issues
 
     # -- helpers ------------------------------------------------------------------------
@@ -497,6 +522,7 @@ class _Analysis:
                     self.transcription_unfollowable(p)
                 return
             value, indent = sets[0].value, sets[0].indent
+            p = dataclasses.replace(p, value=value)
         bindings: list[_Binding] | None = None
         if isinstance(value, cst.Name):
             found = _resolve(p.scope, value.value)
