@@ -83,6 +83,9 @@ def payloads(text: str) -> list[tuple[int, int, dict[str, Any], bool]]:
                 type_value = node.values[keys.index("type")]
                 if isinstance(type_value, ast.Constant) and type_value.value in CLIENT_EVENTS:
                     value = _literal(node)
+                    completed_later = {"session.update": "session", "conversation.item.create": "item"}
+                    if isinstance(value, dict) and completed_later.get(value["type"], "type") not in value:
+                        continue  # `event = {"type": ...}; event["session"] = ...`: built in steps
                     if isinstance(value, dict):
                         out.append((node.lineno, node.end_lineno or node.lineno, value, False))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
