@@ -5,6 +5,8 @@ its line number: adding or moving code above a known finding must not turn it in
 "new" one. The occurrence index tells identical lines apart, so a second copy of a
 baselined line is still reported. Paths are stored relative to the baseline file, so a
 scan from another directory (pre-commit runs from the repository root) still matches.
+The file is committed, so line texts and messages are stored with credentials masked
+(the keys are computed on the masked text, on both sides).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from realtime_migrate import __version__
 from realtime_migrate.model import Finding
+from realtime_migrate.redact import redact
 
 FORMAT_VERSION = 1
 DEFAULT_NAME = "realtime-migrate-baseline.json"
@@ -46,7 +49,7 @@ def keyed(findings: Iterable[Finding], root: Path) -> list[tuple[Key, Finding]]:
     seen: Counter[tuple[str, str, str]] = Counter()
     out = []
     for f in sorted(findings, key=Finding.sort_key):
-        base = (_rel(f.path, root), f.code, normalise(f.source_line))
+        base = (_rel(f.path, root), f.code, normalise(redact(f.source_line)))
         out.append(((*base, seen[base]), f))
         seen[base] += 1
     return out
@@ -61,7 +64,8 @@ def fingerprint(key: Key) -> str:
 def write(target: Path, findings: Sequence[Finding]) -> int:
     root = target.resolve().parent
     entries = [
-        {"path": k[0], "code": k[1], "line_text": k[2], "occurrence": k[3], "line": f.line, "message": f.message}
+        {"path": k[0], "code": k[1], "line_text": k[2], "occurrence": k[3], "line": f.line,
+         "message": redact(f.message)}
         for k, f in keyed(findings, root)
     ]
     doc = {"tool": "realtime-migrate", "version": __version__, "format": FORMAT_VERSION, "findings": entries}

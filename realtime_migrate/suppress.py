@@ -111,21 +111,15 @@ class Suppressions:
 
         lines = io.StringIO(text).readlines()  # the tokenizer's lines, so directive line numbers agree
         out: list[Finding] = []
-        for d in self.unused_directives_or_codes():
-            directive, stale = d
+        for directive, stale in self.unused_directives_or_codes():
             targets = [r for r in catalog.all_rules() if r.code != UNUSED_CODE and directive.covers(r.code)]
             if stale is None:  # bare directive: judge only when every rule could have spoken
                 if not all(judgeable(r) for r in targets):
                     continue
                 detail = "nothing here is reported" if not directive.file_level else "nothing in this file is reported"
             else:
-                judged = []
-                for code in stale:
-                    matching = [r for r in targets if r.code.startswith(code.upper())]
-                    if matching and all(judgeable(r) for r in matching):
-                        judged.append(code)
-                    elif not matching:
-                        judged.append(code)
+                # A code naming no rule is always stale; a real one only if each rule it covers could have spoken.
+                judged = [c for c in stale if all(judgeable(r) for r in targets if r.code.startswith(c.upper()))]
                 if not judged:
                     continue
                 unknown = [c for c in judged if not any(r.code.startswith(c.upper()) for r in catalog.all_rules())]
@@ -133,7 +127,7 @@ class Suppressions:
                 if unknown:
                     detail += f" ({', '.join(unknown)}: no such rule)"
                 stale = tuple(judged)
-            f = _finding(rule, path, text, lines, directive, stale, detail)
+            f = _finding(rule, path, lines, directive, stale, detail)
             if not any(o.covers(UNUSED_CODE) and o.codes is not None and (o.file_level or o.line == f.line)
                        for o in self.directives):
                 out.append(f)
@@ -148,13 +142,13 @@ class Suppressions:
                     out.append((d, None))
                 continue
             stale = tuple(c for c in d.raw_codes
-                          if c.upper() != UNUSED_CODE and not any(u.startswith(c.upper()) for u in d.used))
+                          if not UNUSED_CODE.startswith(c.upper()) and not any(u.startswith(c.upper()) for u in d.used))
             if stale:
                 out.append((d, stale))
         return out
 
 
-def _finding(rule: Rule, path: str, text: str, lines: list[str], d: Directive, stale: tuple[str, ...] | None,
+def _finding(rule: Rule, path: str, lines: list[str], d: Directive, stale: tuple[str, ...] | None,
              detail: str) -> Finding:
     line_text = lines[d.line - 1] if d.line <= len(lines) else ""
     body = line_text.rstrip("\r\n")

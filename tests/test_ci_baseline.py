@@ -88,3 +88,13 @@ def test_fix_ignores_the_baseline(tmp_path: Path) -> None:
     assert "--baseline" not in run_cli(["fix", "--help"]).stdout.replace("baseline does not", "")
     assert proc.returncode == 0
     assert "realtime=v1" not in (tmp_path / "src" / "app.py").read_text(encoding="utf-8")
+
+
+def test_baseline_file_holds_no_credentials(tmp_path: Path) -> None:
+    key = "sk-proj-" + "A1b2C3d4" * 4
+    line = f'H = {{"Authorization": "Bearer {key}", "OpenAI-Beta": "realtime=v1"}}\n'
+    (tmp_path / "a.py").write_text(line, encoding="utf-8")
+    assert run_cli(["baseline", "a.py"], cwd=tmp_path).returncode == 0
+    text = (tmp_path / "realtime-migrate-baseline.json").read_text(encoding="utf-8")
+    assert key not in text and "A1b2C3d4" not in text
+    assert run_cli(["scan", "--baseline", "realtime-migrate-baseline.json", "a.py"], cwd=tmp_path).returncode == 0

@@ -20,7 +20,7 @@ SARIF_SCHEMA = Path(__file__).parents[1].parent / "shared" / "sarif-schema-2.1.0
 
 PREVIEW = (
     "import os\n"
-    'HEADERS = {"Authorization": "Bearer x", "OpenAI-Beta": "realtime=v1"}\n'
+    'HEADERS = {"Authorization": AUTH_VALUE, "OpenAI-Beta": "realtime=v1"}\n'
     'BETA = "realtime=v1"\n'
     'if event["type"] == "response.audio.delta":\n'
     "    pass\n"
@@ -142,7 +142,7 @@ def test_sarif_rules_fixes_and_tool_errors(tree: Path) -> None:
     assert r["startLine"] == r["endLine"] == 2
     line = lines[1]
     fixed_line = line[:r["startColumn"] - 1] + rep["insertedContent"]["text"] + line[r["endColumn"] - 1:]
-    assert fixed_line == 'HEADERS = {"Authorization": "Bearer x"}\n'
+    assert fixed_line == 'HEADERS = {"Authorization": AUTH_VALUE}\n'
     assert "fixes" not in results[1]  # the bare `realtime=v1` constant is report-only
 
     (inv,) = run["invocations"]

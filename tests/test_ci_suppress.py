@@ -104,3 +104,10 @@ def test_add_suppressions_writes_directives_where_comments_can_go(tmp_path: Path
     again = run_cli(["scan", "--ignore", "RTM900", "--add-suppressions", "a.py"], cwd=tmp_path)
     assert again.returncode == 0 and "Added 0 suppressions" in again.stderr
     assert (tmp_path / "a.py").read_text(encoding="utf-8") == ADOPTED
+
+
+def test_bare_directive_is_judged_when_every_rule_ran(tmp_path: Path) -> None:
+    text = 'x = 1  # realtime-migrate: ignore\nH = {"OpenAI-Beta": "realtime=v1"}  # realtime-migrate: ignore\n'
+    assert [(c, ln) for c, ln, _ in scan_json(tmp_path, text)] == [("RTM900", 1)]
+    # With a rule switched off whose trigger is in the file, a bare directive cannot be judged.
+    assert scan_json(tmp_path, text, "--ignore", "RTM001") == []

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from realtime_migrate import __version__, baseline, catalog
 from realtime_migrate.model import Edit, Finding
 from realtime_migrate.report.summary import Summary
+from realtime_migrate.rule import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/realtime-migrate/realtime-migrate"
@@ -41,7 +42,7 @@ def _replacement(e: Edit) -> dict[str, Any]:
             "insertedContent": {"text": e.content}}
 
 
-def rule_descriptor(rule: Any) -> dict[str, Any]:
+def rule_descriptor(rule: Rule) -> dict[str, Any]:
     return {
         "id": rule.code,
         "name": rule.name,
