@@ -93,7 +93,7 @@ class Matcher(ClientMatcher):
     def _binding(self, c: _Connect) -> tuple[cst.Name, cst.Call, Assignment] | None:
         if not isinstance(c.receiver, cst.Name):
             return None
-        scope = self.get_metadata(ScopeProvider, c.receiver, None)
+        scope = self.meta(ScopeProvider, c.receiver)
         if scope is None or c.receiver.value not in scope:
             return None
         assignments = list(scope[c.receiver.value])
@@ -266,7 +266,7 @@ class Matcher(ClientMatcher):
         assert isinstance(func, cst.Name)
         if plain in self.ctx.text and self._imported_plain(func, plain):
             return plain, []
-        scope = self.get_metadata(ScopeProvider, func, None)
+        scope = self.meta(ScopeProvider, func)
         imports = [a for a in (scope[func.value] if scope else ()) if isinstance(a, ImportAssignment)]
         if len(imports) != 1 or not isinstance(imports[0].node, cst.ImportFrom):
             return None, []
@@ -281,7 +281,7 @@ class Matcher(ClientMatcher):
         return plain, [self.make_edit(end, end, f", {plain}")]
 
     def _imported_plain(self, near: cst.CSTNode, plain: str) -> bool:
-        scope = self.get_metadata(ScopeProvider, near, None)
+        scope = self.meta(ScopeProvider, near)
         if scope is None or plain not in scope:
             return False
         return any(isinstance(a, ImportAssignment) and isinstance(a.node, cst.ImportFrom)

@@ -71,7 +71,7 @@ class Matcher(ClientMatcher):
             self._decide(c)
 
     def _alias_uses_only_connect(self, alias: cst.Name) -> bool | None:
-        scope = self.get_metadata(ScopeProvider, alias, None)
+        scope = self.meta(ScopeProvider, alias)
         if scope is None:
             return None
         assignments = [a for a in scope.assignments[alias.value] if isinstance(a, Assignment)]

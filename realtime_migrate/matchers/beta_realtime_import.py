@@ -18,9 +18,10 @@ import re
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import ImportAssignment, PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import ImportAssignment, QualifiedNameProvider, ScopeProvider
 
-from realtime_migrate.matchers.base import Matcher, requote, string_value
+from realtime_migrate.matchers.base import requote, string_value
+from realtime_migrate.matchers.sdk_clients import LazyMetadata
 from realtime_migrate.model import Edit
 
 _SPACES = {
@@ -84,9 +85,7 @@ def _split(dotted: str) -> tuple[str, str, str] | None:
     return None
 
 
-class Matcher(Matcher):  # type: ignore[no-redef]
-    METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider, QualifiedNameProvider)
-
+class Matcher(LazyMetadata):
     def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(rule, ctx)
         o = self.options
@@ -202,7 +201,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         if self.import_depth or node.attr.value != "realtime":
             return
         dotted = _dotted(node)
-        if dotted in _SPACES and any(q.name == dotted for q in self.get_metadata(QualifiedNameProvider, node, set())):
+        if dotted in _SPACES and any(q.name == dotted for q in self.meta(QualifiedNameProvider, node, set())):
             self.chains.append(node)
 
     # -- decisions ----------------------------------------------------------------------
@@ -240,7 +239,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
                     fix_title="Point it at the GA namespace (review: it must match what the code imports)")
 
     def _assignment(self, node: cst.CSTNode, bound: str) -> ImportAssignment | None:
-        scope = self.get_metadata(ScopeProvider, node, None)
+        scope = self.meta(ScopeProvider, node)
         if scope is None:
             return None
         for a in scope.assignments[bound]:
@@ -279,7 +278,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         return use
 
     def _taken(self, node: cst.CSTNode, name: str) -> bool:
-        scope = self.get_metadata(ScopeProvider, node, None)
+        scope = self.meta(ScopeProvider, node)
         if scope is None or name not in scope:
             return False
         for a in scope[name]:

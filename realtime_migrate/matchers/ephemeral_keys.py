@@ -72,8 +72,6 @@ def _src(matcher: ClientMatcher, node: cst.CSTNode) -> str:
 
 
 class Matcher(ClientMatcher):
-    METADATA_DEPENDENCIES = ClientMatcher.METADATA_DEPENDENCIES
-
     def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(rule, ctx)
         self.sdk: list[_SdkCall] = []
@@ -277,7 +275,7 @@ class Matcher(ClientMatcher):
         ok = True
         holders: list[cst.CSTNode] = []
         if c.target is not None:
-            scope = self.get_metadata(ScopeProvider, c.target, None)
+            scope = self.meta(ScopeProvider, c.target)
             assignment = next((a for a in (scope.assignments[c.target.value] if scope else ())
                                if isinstance(a, Assignment) and a.node is c.target), None)
             holders = [r.node for r in assignment.references] if assignment else []

@@ -130,7 +130,7 @@ class Matcher(ClientMatcher):
         target = self.literal_targets.get(id(literal))
         if target is None:
             return False
-        scope = self.get_metadata(ScopeProvider, target, None)
+        scope = self.meta(ScopeProvider, target)
         if scope is None:
             return False
         for assignment in scope.assignments[target.value]:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from typing import Any
 
 import libcst as cst
+from libcst._metadata_dependent import LazyValue
 from libcst.metadata import (
     Assignment,
     ImportAssignment,
-    PositionProvider,
+    MetadataWrapper,
     QualifiedNameProvider,
     ScopeProvider,
 )
@@ -63,10 +65,28 @@ def is_beta_realtime(node: cst.CSTNode) -> bool:
             and isinstance(node.value, cst.Attribute) and node.value.attr.value == "beta")
 
 
-class ClientMatcher(Matcher):
-    """A matcher that can tell which client an expression holds (decide in `leave_Module`)."""
+class LazyMetadata(Matcher):
+    """Scope and qualified-name metadata computed on first use, once per file (shared in `ctx.scratch`).
 
-    METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider, QualifiedNameProvider)
+    Most files that pass the prefilter hold no candidate at all; declaring ScopeProvider in
+    METADATA_DEPENDENCIES would make every one of them pay for scope analysis (about twice the
+    parse time on a large module).
+    """
+
+    def meta(self, provider: type, node: cst.CSTNode, default: object = None) -> Any:
+        scratch = self.ctx.scratch
+        wrapper = scratch.get("lazy-metadata-wrapper")
+        if wrapper is None:
+            wrapper = scratch["lazy-metadata-wrapper"] = MetadataWrapper(self.ctx.module, unsafe_skip_copy=True)
+        key = f"lazy-metadata:{provider.__name__}"
+        if key not in scratch:
+            scratch[key] = wrapper.resolve(provider)
+        value = scratch[key].get(node, default)
+        return value() if isinstance(value, LazyValue) else value
+
+
+class ClientMatcher(LazyMetadata):
+    """A matcher that can tell which client an expression holds (decide in `leave_Module`)."""
 
     def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(rule, ctx)
@@ -121,7 +141,7 @@ class ClientMatcher(Matcher):
     # -- classification ---------------------------------------------------------------
     def qualified(self, node: cst.CSTNode) -> set[str]:
         try:
-            return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
+            return {q.name for q in self.meta(QualifiedNameProvider, node, set())}
         except KeyError:
             return set()
 
@@ -172,7 +192,7 @@ class ClientMatcher(Matcher):
     def _name_kinds(self, name: cst.Name, class_node: cst.ClassDef | None, depth: int) -> list[ClientKind]:
         if "openai" in self.qualified(name):
             return [ClientKind.MODULE]
-        scope = self.get_metadata(ScopeProvider, name, None)
+        scope = self.meta(ScopeProvider, name)
         if scope is None or name.value not in scope:
             return [ClientKind.UNKNOWN]
         kinds: list[ClientKind] = []
