@@ -150,6 +150,13 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             return self.make_edit(m.end(), m.end(), f"{indent}{entry},{m.group(2)}")
         return self.make_edit(end, end, f", {entry}")
 
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        name = node.value.attr.value if isinstance(node.value, cst.Attribute) else getattr(node.value, "value", None)
+        if name == "Literal":  # `type: Literal["conversation.item.created"]` declares the event, handles nothing
+            for el in node.slice:
+                if isinstance(el.slice, cst.Index):
+                    self.skip.add(id(el.slice.value))
+
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         if not self.disabled and string_value(node) == CREATED:
             self.leftovers.append(node)

@@ -79,6 +79,11 @@ class Matcher(ClientMatcher):
         if node.default is not None and _DEPLOYMENT.search(node.name.value):
             self._skip_strings(node.default)
 
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        name = node.value.attr.value if isinstance(node.value, cst.Attribute) else getattr(node.value, "value", None)
+        if name == "Literal":
+            self._skip_strings(node)  # a type listing accepted names (an SDK's model literal), not a choice
+
     def visit_DictElement(self, node: cst.DictElement) -> None:
         key = string_value(node.key)
         if key is not None and _DEPLOYMENT.search(key):
