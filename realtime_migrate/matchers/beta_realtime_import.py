@@ -106,6 +106,7 @@ class Matcher(LazyMetadata):
         self.newline = "\r\n" if "\r\n" in ctx.text else "\n"
         self.strings: list[tuple[cst.SimpleString, str]] = []
         self.docstrings: set[int] = set()
+        self.fallbacks: set[int] = set()
 
     # -- tables -------------------------------------------------------------------------
     def target(self, space: str, module: str, name: str) -> Target:
@@ -164,6 +165,19 @@ class Matcher(LazyMetadata):
                         if value:
                             self.exported.add(value)
 
+    def visit_Try(self, node: cst.Try) -> None:
+        """`try: <GA import> except ImportError: <beta import>` is a compatibility fallback, already GA-first."""
+        ga_first = any(isinstance(small, (cst.Import, cst.ImportFrom))
+                       and any(ns in self.ctx.module.code_for_node(small)
+                               for ns in ("openai.types.realtime", "openai.resources.realtime"))
+                       for stmt in node.body.body if isinstance(stmt, cst.SimpleStatementLine) for small in stmt.body)
+        if not ga_first:
+            return
+        for handler in node.handlers:
+            for stmt in handler.body.body:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    self.fallbacks.update(id(small) for small in stmt.body)
+
     def visit_Import(self, node: cst.Import) -> None:
         self.import_depth += 1
         if any(_split(_dotted(a.name) or "") for a in node.names):
@@ -207,6 +221,8 @@ class Matcher(LazyMetadata):
     # -- decisions ----------------------------------------------------------------------
     def leave_Module(self, original_node: cst.Module) -> None:
         for node, stmt in self.imports:
+            if id(node) in self.fallbacks:
+                continue
             if isinstance(node, cst.ImportFrom):
                 self._import_from(node, stmt)
             else:
@@ -276,6 +292,10 @@ class Matcher(LazyMetadata):
             if t.name != name:
                 use.edits.append(self.replace(parent.attr, t.name or name))
         return use
+
+    def _rebound(self, node: cst.CSTNode, name: str) -> bool:
+        scope = self.meta(ScopeProvider, node)
+        return scope is not None and len(scope.assignments[name]) > 1
 
     def _taken(self, node: cst.CSTNode, name: str) -> bool:
         scope = self.meta(ScopeProvider, node)
@@ -358,8 +378,9 @@ class Matcher(LazyMetadata):
             new = e.target.name or e.name
             if e.alias.asname is not None:
                 alias_text[id(e)] = f"{new} as {e.bound}"
-            elif e.name in self.exported:
-                alias_text[id(e)] = f"{new} as {e.name}"  # keep this module's public name
+            elif e.name in self.exported or self._rebound(node, e.bound):
+                # keep the name: this module exports it, or another binding (a try/except import) shares its uses
+                alias_text[id(e)] = f"{new} as {e.name}"
             else:
                 use_edits, ok = self._name_uses(node, e)
                 if not ok:
