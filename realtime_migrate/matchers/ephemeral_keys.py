@@ -185,6 +185,7 @@ class Matcher(ClientMatcher):
     def _session_dict(self, c: _SdkCall) -> tuple[str | None, str | None, list[str], list[str]]:
         """(session dict text, expires_after text, passthrough args, reasons it is unsafe) or (None, why, …)."""
         entries: list[tuple[str, str]] = []
+        notes: dict[str, tuple[list[str], str]] = {}  # key → (comment lines before it, comment after it)
         passthrough: list[str] = []
         expires: str | None = None
         for arg in c.call.args:
@@ -200,12 +201,21 @@ class Matcher(ClientMatcher):
                 expires = _src(self, inner)
             else:
                 entries.append((key, _src(self, arg.value)))
+                notes[key] = self._arg_comments(c.call, arg)
         layout = self._layout(c.call)
+        if layout is not None:  # the values move one level deeper: indent their continuation lines to match
+            values = {arg.keyword.value: arg.value for arg in c.call.args if arg.keyword is not None}
+            entries = [(k, v if _has_multiline_string(values[k]) else v.replace("\n", "\n    ")) for k, v in entries]
         if layout is None:
             text = "{" + ", ".join(f'"{k}": {v}' for k, v in entries) + "}"
         else:
             inner = layout[0] + "    "
-            text = "{\n" + "".join(f'{inner}"{k}": {v},\n' for k, v in entries) + layout[0] + "}"
+            lines = []
+            for k, v in entries:
+                before, after = notes.get(k, ([], ""))
+                lines += [f"{inner}{comment}\n" for comment in before]
+                lines.append(f'{inner}"{k}": {v},' + (f"  {after}" if after else "") + "\n")
+            text = "{\n" + "".join(lines) + layout[0] + "}"
         try:
             node = cst.parse_expression(text)
         except cst.ParserSyntaxError:
@@ -250,10 +260,23 @@ class Matcher(ClientMatcher):
             unsafe.append("the client's construction is not visible and this file mentions Azure")
         if not reads_ok:
             unsafe.append("the result is used beyond `.client_secret.value`/`.expires_at` (GA result: `.value`, "
-                          "`.expires_at`, `.session`)")
+                          "`.expires_at`, `.session`; a bare `.client_secret` becomes the result itself)")
         why = f" (review: {'; '.join(unsafe)})" if unsafe else ""
         self.report(c.call, message + why, edits=edits, unsafe=bool(unsafe), ga_form=f"{ga_call}(...)",
                     fix_title="Use `client_secrets.create`", comment_scope=c.call)
+
+    def _arg_comments(self, call: cst.Call, arg: cst.Arg) -> tuple[list[str], str]:
+        """Comment-only lines just above `arg`, and a comment after it on its last line (one arg per line)."""
+        text = self.ctx.text
+        r = self.range_of(arg)
+        index = list(call.args).index(arg)
+        first = self.range_of(call.args[index - 1]).end.line + 1 if index else self.range_of(call).start.line + 1
+        before = [self.ctx.line_text(n).strip() for n in range(first, r.start.line)]
+        before = [b for b in before if b.startswith("#")]
+        end = self.span(arg.value)[1]
+        rest = text[end:text.find("\n", end) if "\n" in text[end:] else len(text)]
+        m = re.match(r"\s*,?\s*(#.*)$", rest)
+        return before, (m.group(1).rstrip() if m else "")
 
     def _layout(self, call: cst.Call) -> tuple[str, str] | None:
         """(argument indentation, closing-paren indentation) when each argument sits on its own line."""
@@ -293,8 +316,9 @@ class Matcher(ClientMatcher):
                 continue
             leaf = self.attr_parent.get(id(parent))
             if leaf is None or leaf.attr.value not in ("value", "expires_at"):
+                # `r.client_secret` handed on whole: its `value`/`expires_at` are the GA result's top level
+                # (which also carries `session`), so `r` is the nearest GA equivalent, not an identical one
                 ok = False
-                continue
             edit, _ = drop_attribute(self, parent)
             edits.append(edit)
         return ok, edits
@@ -411,6 +435,23 @@ class Matcher(ClientMatcher):
                 if isinstance(part, cst.FormattedStringText) and _URL.search(part.value):
                     return self.replace(part, _URL.sub(_GA_PATH, part.value))
         return None
+
+
+def _has_multiline_string(node: cst.CSTNode) -> bool:
+    """Re-indenting the lines of a value must not change the text of a triple-quoted string inside it."""
+    found = False
+
+    class _Strings(cst.CSTVisitor):
+        def visit_SimpleString(self, n: cst.SimpleString) -> None:
+            nonlocal found
+            found = found or "\n" in n.value
+
+        def visit_FormattedString(self, n: cst.FormattedString) -> None:
+            nonlocal found
+            found = found or any("\n" in p.value for p in n.parts if isinstance(p, cst.FormattedStringText))
+
+    node.visit(_Strings())
+    return found
 
 
 def _is_post(call: cst.Call) -> bool:
