@@ -144,6 +144,24 @@ for _module in ("response_create_event", "response_create_event_param"):
     REVIEW[f"{_module}:ResponseTool"] = (f"realtime_function_tool{_p.lower() and '_param'}:RealtimeFunctionTool{_p}",
                                          "GA tools also allow MCP tools")
 
+# Helper classes of the beta-only session modules (`session.TurnDetection`, ...): their GA counterparts.
+# Keys drop the `Session` prefix the `transcription_session_update` modules add.
+HELPER_HINTS = {
+    "ClientSecret": "the top-level `expires_after` of client_secrets.create (client_secret_create_params.ExpiresAfter)",
+    "ClientSecretExpiresAfter": "client_secret_create_params.ExpiresAfter",
+    "ClientSecretExpiresAt": "client_secret_create_params.ExpiresAfter (renamed and moved to the top level)",
+    "InputAudioNoiseReduction": "`audio.input.noise_reduction` (RealtimeAudioConfigInput, NoiseReductionType)",
+    "InputAudioTranscription": "AudioTranscription (`audio.input.transcription`)",
+    "TurnDetection": "RealtimeAudioInputTurnDetection (`audio.input.turn_detection`)",
+    "Tool": "RealtimeFunctionTool",
+    "Tracing": "RealtimeTracingConfig",
+    "TracingTracingConfiguration": "realtime_tracing_config.TracingConfiguration",
+}
+TRANSCRIPTION_HELPER_HINTS = {
+    "TurnDetection": "RealtimeTranscriptionSessionAudioInputTurnDetection (`audio.input.turn_detection`)",
+    "InputAudioNoiseReduction": "`audio.input.noise_reduction` (RealtimeTranscriptionSessionAudioInput)",
+}
+
 # Beta-only modules (G4): anything else imported from them is reported with this hint.
 BETA_ONLY_MODULES = {
     "conversation_item_content": _CONTENT,
@@ -199,6 +217,8 @@ RULE = Rule(
         "beta_only_modules": BETA_ONLY_MODULES,
         "resource_names": RESOURCE_NAMES,
         "resource_hints": RESOURCE_HINTS,
+        "helper_hints": HELPER_HINTS,
+        "transcription_helper_hints": TRANSCRIPTION_HELPER_HINTS,
     },
     references=("G2", "G3", "G4", "G5", "C11", "D22", "D23", "D24", "J16"),
     fix=FixAvailability.SOMETIMES,

@@ -203,3 +203,27 @@ def test_fixed_fixtures_import() -> None:
             m = re.match(r"import (openai\.(?:types|resources)\.realtime[\w.]*)", line)
             if m:
                 importlib.import_module(m.group(1))
+
+
+def _hint_texts() -> list[str]:
+    opts = _rule_options()
+    texts = [note for _, note in opts["review"].values()]
+    texts += list(opts["beta_only_modules"].values())
+    texts += list(opts["helper_hints"].values()) + list(opts["transcription_helper_hints"].values())
+    return texts
+
+
+def test_hints_name_real_ga_classes() -> None:
+    """Every GA class or `module.Class` a report-only hint names exists in `openai.types.realtime`."""
+    ga = importlib.import_module(GA_TYPES)
+    checked = 0
+    for text in _hint_texts():
+        for module, name in re.findall(r"\b([a-z_]+)\.([A-Z]\w+)\b", text):
+            assert hasattr(importlib.import_module(f"{GA_TYPES}.{module}"), name), (module, name, text)
+            checked += 1
+        for name in re.findall(r"(?<![.\w])([A-Z][a-z]+(?:[A-Z][a-z0-9]*)+)\b", text):
+            if name in ("Content",):
+                continue
+            assert hasattr(ga, name), (name, text)
+            checked += 1
+    assert checked > 20

@@ -96,6 +96,8 @@ class Matcher(LazyMetadata):
         self.beta_only_modules: dict[str, str] = dict(o["beta_only_modules"])
         self.resource_names: dict[str, tuple[str, ...]] = dict(o["resource_names"])
         self.resource_hints: dict[str, str] = dict(o["resource_hints"])
+        self.helper_hints: dict[str, str] = dict(o.get("helper_hints", {}))
+        self.transcription_helper_hints: dict[str, str] = dict(o.get("transcription_helper_hints", {}))
         self.imports: list[tuple[cst.CSTNode, cst.SimpleStatementLine | None]] = []
         self.chains: list[cst.Attribute] = []
         self.attr_parent: dict[int, cst.Attribute] = {}
@@ -130,6 +132,11 @@ class Matcher(LazyMetadata):
         if module in self.shared_modules:
             return Target(f"{ga_pkg}.{module}", name, SAFE)
         if module in self.beta_only_modules:
+            helper = name[len("Session"):] if module.startswith("transcription_session_update") and \
+                name.startswith("Session") and name != "Session" else name
+            hints = {**self.helper_hints, **(self.transcription_helper_hints if "transcription" in module else {})}
+            if helper in hints:
+                return Target(None, None, NONE, f"no GA module `{module}`: use {hints[helper]}")
             return Target(None, None, NONE, f"no GA module `{module}`: use {self.beta_only_modules[module]}")
         if module == "" and name in self.beta_only_modules:
             return Target(None, None, NONE, f"no GA module `{name}`: use {self.beta_only_modules[name]}")
