@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from realtime_migrate import catalog
 from realtime_migrate.discovery import discover, relative
@@ -19,6 +20,9 @@ from realtime_migrate.rule import Rule
 from realtime_migrate.settings import Settings
 from realtime_migrate.source import SourceError, SourceFile, decode, read_bytes, write_atomic
 
+if TYPE_CHECKING:
+    from realtime_migrate.parallel import Stats
+
 
 @dataclass
 class RunResult:
@@ -26,6 +30,7 @@ class RunResult:
     errors: list[FileError] = field(default_factory=list)
     checked: int = 0
     parsed: int = 0
+    stats: Stats | None = None  # files/s, prefilter hit ratio, cache hits: `--statistics`
 
     @property
     def findings(self) -> list[Finding]:
@@ -37,10 +42,17 @@ class RunResult:
 
 
 class Runner:
-    def __init__(self, settings: Settings, rules: Sequence[Rule] | None = None) -> None:
+    def __init__(self, settings: Settings, rules: Sequence[Rule] | None = None, *,
+                 cache: bool | str | None = None) -> None:
+        """`cache`: True for the project's `.realtime_migrate_cache/`, a directory, or None (no cache)."""
         self.settings = settings
         self.rules = tuple(rules) if rules is not None else catalog.select(settings.select, settings.ignore)
         self.prefilter = Prefilter(self.rules)
+        self.cache_dir: str | None = None
+        if cache:
+            from realtime_migrate.cache import default_dir
+
+            self.cache_dir = cache if isinstance(cache, str) else default_dir()
 
     def rules_for(self, path: str, data: bytes) -> tuple[Rule, ...]:
         rules = self.prefilter.rules_for(data)
@@ -94,6 +106,10 @@ class Runner:
         rules = self.rules_for(path, data)
         if not rules:
             return None
+        return self.finish(path, data, st, rules, mode)
+
+    def finish(self, path: str, data: bytes, st: os.stat_result, rules: Sequence[Rule], mode: str) -> FileResult:
+        """A file the prefilter kept: size limit, decode, analyse or fix (what pool workers run)."""
         if len(data) > self.settings.max_file_bytes:
             mb = len(data) / 1_048_576
             limit = self.settings.max_file_bytes / 1_048_576
@@ -109,16 +125,26 @@ class Runner:
     def run(self, paths: Iterable[str], mode: str = "scan",
             progress: Callable[[int, int], None] | None = None) -> RunResult:
         """`progress(done, total)` is called after each file (the CLI's bar on a terminal)."""
+        from realtime_migrate import parallel
+
         found = discover(paths, self.settings.exclude)
         out = RunResult(errors=list(found.errors), checked=len(found.files))
-        total = len(found.files)
-        for done, path in enumerate(found.files, 1):
-            result = self.process_file(path, mode)
+        open_cache = None
+        if self.cache_dir is not None:
+            directory = self.cache_dir
+
+            def open_cache():  # type: ignore[no-untyped-def]
+                from realtime_migrate.cache import Cache
+
+                return Cache.open(directory, [r.code for r in self.rules], self.settings.max_file_bytes)
+
+        # Cache, prefilter, then parsing in-process or on a pool: see parallel.py. Same results as
+        # process_file() on each file in turn.
+        results, out.stats = parallel.process(self, found.files, mode, open_cache, progress)
+        for result in results:
             if result is not None:
                 out.parsed += 1
                 out.files.append(result)
-            if progress is not None:
-                progress(done, total)
         return out
 
     def process_stdin(self, path: str, data: bytes, mode: str) -> tuple[FileResult, bytes]:

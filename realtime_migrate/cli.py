@@ -85,11 +85,11 @@ def _check_format(output_format: str) -> None:
 
 
 def _run(settings, paths: list[str], mode: str, stdin_filename: str | None,  # type: ignore[no-untyped-def]
-         force_exclude: bool):
+         force_exclude: bool, cache: bool = False):
     """Runs files (with a progress bar on a terminal), or stdin for `-`; returns (RunResult, stdin output)."""
     from realtime_migrate.api import Runner, RunResult
 
-    runner = Runner(settings)
+    runner = Runner(settings, cache=cache or None)
     if "-" in paths:
         if paths != ["-"]:
             typer.echo("error: `-` (stdin) cannot be combined with other paths", err=True)
@@ -132,6 +132,15 @@ STDIN_NAME = typer.Option(None, "--stdin-filename", help="With `-`: the path of 
                           "(for per-file-ignores and messages).")
 FORCE_EXCLUDE = typer.Option(False, "--force-exclude", help="Apply excludes to files named on the command line "
                              "too (pre-commit names every file).")
+NO_CACHE = typer.Option(False, "--no-cache", help="Do not read or write the result cache (.realtime_migrate_cache/ "
+                        "in the project root; REALTIME_MIGRATE_CACHE_DIR moves it).")
+STATISTICS = typer.Option(False, "--statistics", "-v", help="Print files/s, the prefilter hit ratio and cache hits "
+                          "to stderr.")
+
+
+def _print_statistics(result) -> None:  # type: ignore[no-untyped-def]
+    if result.stats is not None:
+        typer.echo(f"statistics: {result.stats.line()}", err=True)
 
 
 @app.command()
@@ -153,6 +162,8 @@ def scan(
     add_suppressions: bool = typer.Option(False, "--add-suppressions",
                                           help="Write `# realtime-migrate: ignore[CODE]` on every finding's line "
                                           "(to adopt the tool on a legacy tree), then report what is left."),
+    no_cache: bool = NO_CACHE,
+    statistics: bool = STATISTICS,
 ) -> None:
     """Report every preview-era construct, with its rule code and GA form. `-` reads stdin."""
     from realtime_migrate.report.summary import Summary
@@ -172,7 +183,9 @@ def scan(
     if add_suppressions and "-" in paths:
         typer.echo("error: --add-suppressions needs files, not stdin", err=True)
         raise typer.Exit(EXIT_ERROR)
-    result, _ = _run(settings, paths, "scan", stdin_filename, force_exclude)
+    result, _ = _run(settings, paths, "scan", stdin_filename, force_exclude, cache=not no_cache)
+    if statistics:
+        _print_statistics(result)
     findings, baselined = (result.findings, 0) if known is None else known.split(result.findings)
     if add_suppressions:
         findings = _add_suppressions(result, findings)
@@ -237,6 +250,8 @@ def fix(
     config: str | None = CONFIG,
     stdin_filename: str | None = STDIN_NAME,
     force_exclude: bool = FORCE_EXCLUDE,
+    no_cache: bool = NO_CACHE,
+    statistics: bool = STATISTICS,
 ) -> None:
     """Rewrite what is safe to rewrite; report what could not be fixed.
 
@@ -248,7 +263,10 @@ def fix(
     _check_format(output_format)
     settings = _settings(select, ignore, exclude, unsafe_fixes, max_file_size, paths=paths, config=config,
                          stdin_filename=stdin_filename)
-    result, stdin_out = _run(settings, paths, "diff" if diff else "fix", stdin_filename, force_exclude)
+    result, stdin_out = _run(settings, paths, "diff" if diff else "fix", stdin_filename, force_exclude,
+                             cache=not no_cache)
+    if statistics:
+        _print_statistics(result)
     changed = [r for r in result.files if r.changed]
     diff_text = ""
     if diff:
