@@ -133,9 +133,12 @@ _SESSION_HELPERS = {
 for _module in ("session_update_event", "session_update_event_param"):
     for _name, _hint in _SESSION_HELPERS.items():
         REVIEW[f"{_module}:Session{_name}"] = (None, _hint)
+    # GA has a `Session` here too, but as a Union alias: `Session(...)` would fail, so no rename is offered.
+    _p = "Param" if _module.endswith("_param") else ""
     REVIEW[f"{_module}:Session"] = (
-        f"{_module}:Session",
-        "GA `Session` is the union of RealtimeSessionCreateRequest and RealtimeTranscriptionSessionCreateRequest",
+        None,
+        f"RealtimeSessionCreateRequest{_p} (GA `{_module}.Session` is only the union of it and "
+        f"RealtimeTranscriptionSessionCreateRequest{_p})",
     )
 for _module in ("response_create_event", "response_create_event_param"):
     _p = "Param" if _module.endswith("_param") else ""
@@ -143,6 +146,15 @@ for _module in ("response_create_event", "response_create_event_param"):
                                      f"RealtimeResponseCreateParams{_p}", "fields reshaped (ER1-ER6)")
     REVIEW[f"{_module}:ResponseTool"] = (f"realtime_function_tool{_p.lower() and '_param'}:RealtimeFunctionTool{_p}",
                                          "GA tools also allow MCP tools")
+
+# Shared names that were classes in beta and are (discriminated) union aliases in GA: fine in annotations,
+# but `ConversationItem(...)` or `isinstance(x, ConversationItem)` breaks (derived in tests/test_sdk_tables.py).
+CLASS_TO_UNION = {
+    "ConversationItem": "a union of per-role item classes: construct RealtimeConversationItemUserMessage, "
+                        "RealtimeConversationItemAssistantMessage, ... instead",
+    "ConversationItemParam": "a union of per-role TypedDicts: build RealtimeConversationItemUserMessageParam, ... "
+                             "instead",
+}
 
 # Helper classes of the beta-only session modules (`session.TurnDetection`, ...): their GA counterparts.
 # Keys drop the `Session` prefix the `transcription_session_update` modules add.
@@ -218,6 +230,7 @@ RULE = Rule(
         "resource_names": RESOURCE_NAMES,
         "resource_hints": RESOURCE_HINTS,
         "helper_hints": HELPER_HINTS,
+        "class_to_union": CLASS_TO_UNION,
         "transcription_helper_hints": TRANSCRIPTION_HELPER_HINTS,
     },
     references=("G2", "G3", "G4", "G5", "C11", "D22", "D23", "D24", "J16"),

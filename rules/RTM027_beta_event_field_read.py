@@ -16,7 +16,8 @@ RULE = Rule(
     what="""
 Inside a branch that proves the type of an event variable (`if ev.type == "session.updated":`,
 `ev["type"] in (...)`, `isinstance(ev, ResponseDoneEvent)`, a `match ev.type:` case, or a name bound
-to `ev.type` / `ev["type"]` / `ev.get("type")`), reports reads of that event's payload at preview
+to `ev.type` / `ev["type"]` / `ev.get("type")`), or in a function whose parameter is annotated with
+the event class (`def on_done(ev: ResponseDoneEvent)`), reports reads of that event's payload at preview
 paths, attribute or subscript style: `session.created`/`session.updated` → `ev.session.voice` (GA
 `ev.session.audio.output.voice`), `modalities` (`output_modalities`), `input_audio_format`
 (`audio.input.format`), `turn_detection` (`audio.input.turn_detection`), … and `temperature`

@@ -227,3 +227,11 @@ def test_hints_name_real_ga_classes() -> None:
             assert hasattr(ga, name), (name, text)
             checked += 1
     assert checked > 20
+
+
+def test_class_to_union_is_derived_from_the_package() -> None:
+    """Shared names that are classes in beta but not in GA (union aliases): a call or isinstance breaks."""
+    beta, ga = importlib.import_module(BETA_TYPES), importlib.import_module(GA_TYPES)
+    derived = {n for n in _rule_options()["shared_names"]
+               if inspect.isclass(getattr(beta, n)) and not inspect.isclass(getattr(ga, n))}
+    assert derived == set(_rule_options()["class_to_union"])

@@ -97,6 +97,8 @@ class Matcher(LazyMetadata):
         self.resource_names: dict[str, tuple[str, ...]] = dict(o["resource_names"])
         self.resource_hints: dict[str, str] = dict(o["resource_hints"])
         self.helper_hints: dict[str, str] = dict(o.get("helper_hints", {}))
+        self.class_to_union: dict[str, str] = dict(o.get("class_to_union", {}))
+        self.called: set[int] = set()  # ids of callees and `isinstance` class arguments
         self.transcription_helper_hints: dict[str, str] = dict(o.get("transcription_helper_hints", {}))
         self.imports: list[tuple[cst.CSTNode, cst.SimpleStatementLine | None]] = []
         self.chains: list[cst.Attribute] = []
@@ -108,6 +110,8 @@ class Matcher(LazyMetadata):
         self.newline = "\r\n" if "\r\n" in ctx.text else "\n"
         self.strings: list[tuple[cst.SimpleString, str]] = []
         self.docstrings: set[int] = set()
+        self.pending: list[tuple[cst.CSTNode, str, str, list[Edit], list[str], cst.CSTNode]] = []
+        self.leftovers: list[str] = []
         self.fallbacks: set[int] = set()
 
     # -- tables -------------------------------------------------------------------------
@@ -217,6 +221,14 @@ class Matcher(LazyMetadata):
             return
         self.strings.append((node, value))
 
+    def visit_Call(self, node: cst.Call) -> None:
+        self.called.add(id(node.func))
+        if isinstance(node.func, cst.Name) and node.func.value in ("isinstance", "issubclass") and len(node.args) == 2:
+            classes = node.args[1].value
+            for el in classes.elements if isinstance(classes, cst.Tuple) else []:
+                self.called.add(id(el.value))
+            self.called.add(id(classes))
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.attr_parent[id(node.value)] = node
         if self.import_depth or node.attr.value != "realtime":
@@ -239,6 +251,7 @@ class Matcher(LazyMetadata):
                 self._chain(chain)
         for node, value in self.strings:
             self._dotted_string(node, value)
+        self._flush()
 
     def _dotted_string(self, node: cst.SimpleString, value: str) -> None:
         prefix = next(p for p in _SPACES if value == p or value.startswith(p + "."))
@@ -296,9 +309,16 @@ class Matcher(LazyMetadata):
                 continue
             if t.status == UNSAFE:
                 use.unsafe.append(f"`{name}`: {t.note}")
+            if t.name in self.class_to_union and id(parent) in self.called:
+                use.unsafe.append(f"`{name}` is called or used in `isinstance`, but GA `{t.name}` is "
+                                  f"{self.class_to_union[t.name]}")
             if t.name != name:
                 use.edits.append(self.replace(parent.attr, t.name or name))
         return use
+
+    def _called(self, node: cst.CSTNode, bound: str) -> bool:
+        assignment = self._assignment(node, bound)
+        return assignment is not None and any(id(r.node) in self.called for r in assignment.references)
 
     def _rebound(self, node: cst.CSTNode, name: str) -> bool:
         scope = self.meta(ScopeProvider, node)
@@ -371,12 +391,16 @@ class Matcher(LazyMetadata):
                     edits.extend(use.edits)
                     unsafe.extend(use.unsafe)
             if e.target.status == NONE:
+                self.leftovers.append(f"`{e.name}`")
                 self.report(e.alias, f"`{e.name}` from the preview `{module}` has no GA twin: {e.target.note}",
                             ga_form=e.target.note)
                 continue
             fixable.append(e)
             if e.target.status == UNSAFE:
                 unsafe.append(f"`{e.name}` → `{e.target.name}`: {e.target.note}")
+            if e.target.name in self.class_to_union and self._called(node, e.bound):
+                unsafe.append(f"`{e.bound}` is called or used in `isinstance`, but GA `{e.target.name}` is "
+                              f"{self.class_to_union[e.target.name]}")
         if not fixable:
             return
         renamed = [e for e in fixable if e.target.name != e.name]
@@ -437,10 +461,18 @@ class Matcher(LazyMetadata):
     def _report_import(self, node: cst.CSTNode, module: str, ga_ns: str, edits: list[Edit], unsafe: list[str],
                        natural: str | None, scope: cst.CSTNode) -> None:
         """`scope` is the part of the statement the edits rewrite whole (its comments must survive)."""
-        why = ("; review: " + "; ".join(unsafe)) if unsafe else ""
-        target = natural or ga_ns
-        self.report(node, f"Import from the preview SDK namespace `{module}`; GA: `{target}`{why}", edits=edits,
-                    unsafe=bool(unsafe), ga_form=target, fix_title=f"Import from `{target}`", comment_scope=scope)
+        self.pending.append((node, module, natural or ga_ns, edits, list(unsafe), scope))
+
+    def _flush(self) -> None:
+        """Report the import fixes, unsafe when the file keeps preview types that have no GA twin: a GA event
+        built around a preview object fails validation, so such a file needs a human."""
+        kept = sorted(set(self.leftovers))
+        for node, module, target, edits, unsafe, scope in self.pending:
+            if kept and edits:
+                unsafe.append(f"the file keeps preview types ({', '.join(kept)}) that GA classes may not accept")
+            why = ("; review: " + "; ".join(unsafe)) if unsafe else ""
+            self.report(node, f"Import from the preview SDK namespace `{module}`; GA: `{target}`{why}", edits=edits,
+                        unsafe=bool(unsafe), ga_form=target, fix_title=f"Import from `{target}`", comment_scope=scope)
 
     def _parent_import(self, node: cst.ImportFrom, module: str) -> None:
         space, ga_ns = _SPACES[_PARENTS[module]]
@@ -454,6 +486,7 @@ class Matcher(LazyMetadata):
                 continue
             use = self._module_uses(node, alias.evaluated_alias or "realtime", space, "")
             if use.blockers:
+                self.leftovers.append(f"`{module}.realtime`")
                 self.report(alias, f"`{module}.realtime` is the preview SDK namespace; GA: `{ga_ns}`; no GA twin for "
                             + ", ".join(use.blockers), ga_form=ga_ns)
                 continue
@@ -472,9 +505,11 @@ class Matcher(LazyMetadata):
             use = self._module_uses(node, bound, space, sub)
             if ga_module is None:
                 hint = self.beta_only_modules.get(sub) or self.resource_hints.get(sub.title().replace("_", ""), ga_pkg)
+                self.leftovers.append(f"`{dotted}`")
                 self.report(alias, f"`import {dotted}`: no GA module `{sub}`; use {hint}", ga_form=hint)
                 continue
             if use.blockers:
+                self.leftovers.append(f"`{dotted}`")
                 self.report(alias, f"`import {dotted}` is the preview SDK namespace; no GA twin for "
                             + ", ".join(use.blockers), ga_form=ga_module)
                 continue

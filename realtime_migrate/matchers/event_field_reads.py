@@ -124,6 +124,19 @@ class Matcher(Matcher):  # type: ignore[no-redef]
                 return [(self.code(test.args[0].value), cats.pop())]  # type: ignore[list-item]
         return []
 
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        """`def on_done(self, event: ResponseDoneEvent)`: the annotation proves the type in the whole body."""
+        params = [*node.params.posonly_params, *node.params.params, *node.params.kwonly_params]
+        for param in params:
+            if param.annotation is None:
+                continue
+            annotation = param.annotation.annotation
+            if isinstance(annotation, cst.SimpleString):
+                continue
+            cat = CLASSES.get(self.code(annotation).rsplit(".", 1)[-1])
+            if cat is not None:
+                self._scan(node.body, param.name.value, cat)
+
     def visit_If(self, node: cst.If) -> None:
         for var, cat in self._proves(node.test):
             self._scan(node.body, var, cat)
