@@ -268,7 +268,11 @@ analysis, so only references to the imported name are renamed; with `import X as
 this module keep working. Unsafe where one GA class replaces a beta-only one with a different
 shape (`SessionCreateParams` → `ClientSecretCreateParams`, `TranscriptionSessionUpdatedEvent` →
 `SessionUpdatedEvent`, `response_create_event.Response` → `RealtimeResponseCreateParams`, …) or
-when a use of a renamed name could not be followed. Beta-only names with no single GA equivalent
+when a use of a renamed name could not be followed; unsafe too when `ConversationItem(Param)` is
+called or used in `isinstance` (a class in beta, a discriminated union alias in GA), and for every
+import of a file that keeps preview-only types (a GA event built around a preview object fails
+validation, so the file needs a human anyway). A beta import in the `except ImportError:` fallback
+of a GA-first `try` is compatibility code and is left alone. Beta-only names with no single GA equivalent
 (`Session`, `ConversationItemContent`, `ConversationItemWithReference`, the `session_update_event`
 helper classes, `Sessions` resources) are reported only; when a statement mixes them with fixable
 names it is split, and the beta-only names stay on the (still importable) beta import. A module
