@@ -36,6 +36,15 @@ SESSION_VALUES: dict[str, list[Any]] = {
     "tracing": ["auto"],
     "client_secret": [{"expires_after": {"anchor": "created_at", "seconds": 60}}],
 }
+TRANSCRIPTION_VALUES: dict[str, list[Any]] = {
+    "input_audio_format": ["pcm16", "g711_alaw"],
+    "input_audio_transcription": [{"model": "gpt-4o-transcribe", "prompt": "", "language": "en"}],
+    "input_audio_noise_reduction": [{"type": "far_field"}],
+    "turn_detection": [{"type": "server_vad", "silence_duration_ms": 500}, {"prefix_padding_ms": 200}, None],
+    "include": [["item.input_audio_transcription.logprobs"]],
+    "modalities": [["text"]],
+    "client_secret": [{"expires_at": {"anchor": "created_at", "seconds": 60}}],
+}
 RESPONSE_VALUES: dict[str, list[Any]] = {
     "modalities": SESSION_VALUES["modalities"],
     "voice": ["ash"],
@@ -71,9 +80,10 @@ def _dict_code(fields: list[tuple[str, Any]], multiline: bool, indent: str, trai
 
 @st.composite
 def programs(draw: st.DrawFn) -> str:
-    response = draw(st.booleans())
-    fields = draw(_fields(RESPONSE_VALUES if response else SESSION_VALUES))
-    if not response and draw(st.booleans()):
+    which = draw(st.sampled_from(["session", "response", "transcription"]))
+    fields = draw(_fields({"session": SESSION_VALUES, "response": RESPONSE_VALUES,
+                           "transcription": TRANSCRIPTION_VALUES}[which]))
+    if which == "session" and draw(st.booleans()):
         fields.insert(0, ("type", "realtime"))
     multiline = draw(st.booleans())
     trailing = draw(st.booleans())
@@ -82,8 +92,10 @@ def programs(draw: st.DrawFn) -> str:
     nested = draw(st.booleans())
     indent = "        " if nested else "    "
     body = _dict_code(fields, multiline, indent, trailing, comments)
-    event, key = ("response.create", "response") if response else ("session.update", "session")
-    method = "conn.response.create" if response else "conn.session.update"
+    event, key = {"session": ("session.update", "session"), "response": ("response.create", "response"),
+                  "transcription": ("transcription_session.update", "session")}[which]
+    method = {"session": "conn.session.update", "response": "conn.response.create",
+              "transcription": "conn.transcription_session.update"}[which]
     if shape == "event":
         stmt = f'ws.send(json.dumps({{"type": "{event}", "{key}": {body}}}))'
     elif shape == "sdk":

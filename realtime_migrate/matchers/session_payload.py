@@ -673,7 +673,7 @@ class _Analysis:
                  'with `session.type = "transcription"`' + (f" ({moved})" if moved else ""),
                  edits=tuple(edits) if ok else (), unsafe=bool(result.unsafe),
                  ga_form='{"type": "session.update", "session": {"type": "transcription", "audio": {"input": {...}}}}',
-                 fix_title="Rewrite to `session.update` with a GA transcription session")
+                 fix_title="Rewrite to `session.update` with a GA transcription session", comment_scope=node)
         for change in result.left:
             self.add("transcription", change.element or node, _message(change), ga_form=_ga_form(change))
         self.mutations("transcription", muts, "transcription", node)
