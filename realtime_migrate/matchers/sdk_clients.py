@@ -181,6 +181,9 @@ class ClientMatcher(LazyMetadata):
         if isinstance(expr, cst.IfExp):
             return combine([self.client_kind(expr.body, class_node, depth + 1),
                             self.client_kind(expr.orelse, class_node, depth + 1)])
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):  # `client or AsyncOpenAI()`
+            return combine([self.client_kind(expr.left, class_node, depth + 1),
+                            self.client_kind(expr.right, class_node, depth + 1)])
         if isinstance(expr, cst.Name):
             return combine(self._name_kinds(expr, class_node, depth))
         if (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self"
