@@ -38,6 +38,8 @@ class Matcher(ClientMatcher):
         super().__init__(rule, ctx)
         self.candidates: list[_Candidate] = []
         self.seen: set[int] = set()
+        self.attr_parent: dict[int, cst.Attribute] = {}
+        self.call_of: dict[int, cst.Call] = {}
 
     def _receiver_is_sdk_module(self, node: cst.Attribute) -> bool:
         """`openai.types.beta.realtime` / `openai.resources.beta.realtime` are imports (RTM021)."""
@@ -45,6 +47,9 @@ class Matcher(ClientMatcher):
 
     def _current_class(self) -> cst.ClassDef | None:
         return self.class_stack[-1] if self.class_stack else None
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.call_of[id(node.func)] = node
 
     def visit_Assign(self, node: cst.Assign) -> None:
         super().visit_Assign(node)
@@ -54,6 +59,7 @@ class Matcher(ClientMatcher):
             self.candidates.append(_Candidate(node.value, "alias", self._current_class(), node.targets[0].target))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.attr_parent[id(node.value)] = node
         if self.import_depth:
             return
         if is_beta_realtime(node.value) and id(node.value) not in self.seen:
@@ -96,6 +102,15 @@ class Matcher(ClientMatcher):
             self._connect_refs = refs
         return self._connect_refs
 
+    def _model_is_deployment(self, beta_realtime: cst.Attribute) -> bool:
+        """`….connect(model=deployment)`: Azure passes its deployment name as `model`."""
+        connect = self.attr_parent.get(id(beta_realtime))
+        call = self.call_of.get(id(connect)) if connect is not None else None
+        if call is None:
+            return False
+        model = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "model"), None)
+        return model is not None and "deployment" in self.ctx.module.code_for_node(model).lower()
+
     def _decide(self, c: _Candidate) -> None:
         beta = c.node.value  # `<recv>.beta`
         assert isinstance(beta, cst.Attribute)
@@ -107,13 +122,16 @@ class Matcher(ClientMatcher):
         old = f"{recv_code}.beta.realtime"
         new = f"{recv_code}.realtime"
         if c.use == "connect" or (c.use == "alias" and c.alias is not None and self._alias_uses_only_connect(c.alias)):
-            unsafe = kind not in (ClientKind.PLAIN, ClientKind.AZURE_V1) and self.mentions_azure
+            deployment = c.use == "connect" and self._model_is_deployment(c.node)
+            unsafe = kind not in (ClientKind.PLAIN, ClientKind.AZURE_V1) and (self.mentions_azure or deployment)
             why = {
                 ClientKind.PLAIN: "",
                 ClientKind.AZURE_V1: "",
                 ClientKind.MODULE: " (the `openai` module client: check it is not configured for Azure)",
                 ClientKind.UNKNOWN: " (the client's construction is not visible here"
-                                    + ("; this file mentions Azure: check it is a plain client)" if unsafe else ")"),
+                                    + ("; the model is named like an Azure deployment: check it is a plain client)"
+                                       if deployment and not self.mentions_azure else
+                                       "; this file mentions Azure: check it is a plain client)" if unsafe else ")"),
             }[kind]
             edit, carried = drop_attribute(self, beta)
             self.report(c.node, f"`{old}` is the preview Realtime API; GA: `{new}`{why}", edits=[edit],

@@ -36,6 +36,7 @@ AZURE_CLIENTS = frozenset({
     "openai.AzureOpenAI", "openai.AsyncAzureOpenAI",
     "openai.lib.azure.AzureOpenAI", "openai.lib.azure.AsyncAzureOpenAI",
 })
+_AZURE_SPELLINGS = frozenset({"AzureOpenAI", "AsyncAzureOpenAI"})
 ASYNC_CLIENTS = frozenset({"openai.AsyncOpenAI", "openai.AsyncClient", "openai._client.AsyncOpenAI",
                            "openai.AsyncAzureOpenAI", "openai.lib.azure.AsyncAzureOpenAI"})
 
@@ -169,7 +170,11 @@ class ClientMatcher(LazyMetadata):
             return ClientKind.UNKNOWN
         if isinstance(expr, cst.Call):
             names = self.qualified(expr.func)
-            if names & AZURE_CLIENTS:
+            spelled = expr.func.attr.value if isinstance(expr.func, cst.Attribute) else getattr(expr.func, "value", "")
+            if names & AZURE_CLIENTS or (spelled in _AZURE_SPELLINGS and not names & PLAIN_CLIENTS
+                                         and not any(n == spelled or n.endswith(f"<locals>.{spelled}") for n in names)):
+                # `openai_mod.AsyncAzureOpenAI(...)` on a module object the metadata cannot follow: the
+                # class name is specific enough (a local class of that name resolves to itself and is skipped)
                 return ClientKind.AZURE
             if names & PLAIN_CLIENTS:
                 for arg in expr.args:
