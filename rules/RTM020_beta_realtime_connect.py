@@ -39,7 +39,8 @@ async with client.realtime.connect(model="gpt-realtime") as conn:
     fix_safety="""
 Safe when the client is built with `OpenAI(...)`/`AsyncOpenAI(...)` in the same file (or annotated
 as one). When the construction is not visible (an unannotated parameter, a factory call, the
-`openai` module client) the fix is safe if nothing in the file mentions Azure and unsafe otherwise:
+`openai` module client) the fix is safe if nothing in the file mentions Azure and the `model=` is not
+named like a deployment (`model=deployment`), and unsafe otherwise:
 on an `AzureOpenAI` client the GA `connect` still builds the preview URL (A13, J11), so the switch
 alone would not migrate it. Azure clients get no RTM020 fix; RTM022 rebuilds them. The GA
 connection keeps `send`, `recv`, `recv_bytes`, iteration and `close`; the event payloads you send
