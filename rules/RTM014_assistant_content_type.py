@@ -10,14 +10,17 @@ RULE = Rule(
     message="Preview item content type",
     matcher="session_payload",
     triggers=("conversation.item.create", "response.create"),
-    references=("F2", "F3", "F4", "F5", "J10", "C4"),
+    references=("F1", "F2", "F3", "F4", "F5", "J10", "C4"),
     fix=FixAvailability.SOMETIMES,
     what="""
 Inside a realtime item only (the `item` of a `conversation.item.create` event dict or of
 `conn.conversation.item.create(item=...)`, and the `input` items of `response.create`), renames the
 content `type` by the item's literal `role`: assistant `"text"`/`"audio"` →
 `"output_text"`/`"output_audio"`; user or system `"text"` → `"input_text"`. A content-level
-`item_reference` in a `conversation.item.create` item is reported. Chat-completions messages,
+`item_reference` in a `conversation.item.create` item is reported. GA items are a union
+discriminated by `type`: a message item without `type` gets `"type": "message"`, and an item
+missing a key GA requires (`content`; `call_id`/`output` of `function_call_output`;
+`name`/`arguments` of `function_call`) is reported. Chat-completions messages,
 `response.content_part.*` part types and any dict that is not a recognised realtime item are
 never touched.
 """,
@@ -35,7 +38,8 @@ conn.conversation.item.create(item={"type": "message", "role": "assistant",
 """,
     fix_safety="""
 Safe: only the content `type` literal of an item whose role is a literal is renamed, the GA name
-of the same content. Nothing is changed when the role is not a literal.
+of the same content; `"type": "message"` is what a role-only preview item meant. Nothing is
+changed when the role is not a literal; missing Required keys are reported without a fix.
 """,
     examples=(
         Example(

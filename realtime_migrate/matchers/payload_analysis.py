@@ -137,7 +137,7 @@ class Analysis:
         elif p.event == "response.create":
             self.response(p, value, indent, muts)
         else:
-            self.item(value, "conversation.item.create", p.scope)
+            self.item(value, "conversation.item.create", indent)
 
     def unfollowable(self, p: Payload, value: cst.CSTNode) -> None:
         if p.event == "transcription_session.update":
@@ -261,17 +261,19 @@ class Analysis:
         if isinstance(items, (cst.List, cst.Tuple)):
             for el in items.elements:
                 if isinstance(el, cst.Element):
-                    item = el.value
+                    item, item_indent = el.value, indent
                     if isinstance(item, cst.Name):
                         found = resolve(p.scope, item.value)
-                        item = found[1][0].value if found and len(found[1]) == 1 else item
+                        if found and len(found[1]) == 1:
+                            item, item_indent = found[1][0].value, found[1][0].indent
                     if isinstance(item, cst.Dict):
-                        self.item(item, "response.create", p.scope)
+                        self.item(item, "response.create", item_indent)
 
     # -- items ------------------------------------------------------------------------------
-    def item(self, node: cst.Dict, where: str, scope: Scope) -> None:
+    def item(self, node: cst.Dict, where: str, indent: tuple[str, ...]) -> None:
         role = string_value(dict_get(node, "role") or cst.Name("x"))
         content = dict_get(node, "content")
+        self.item_shape(node, role, content, indent)
         if not isinstance(content, (cst.List, cst.Tuple)):
             return
         for el in content.elements:
@@ -403,6 +405,26 @@ class Analysis:
                 self.add("item", node, "Item content types `\"text\"`/`\"audio\"` are `\"input_text\"` (user, "
                          'system) / `"output_text"`/`"output_audio"` (assistant) in GA (in JSON text)', edits=edits,
                          fix_title="Rename the content types")
+
+    def item_shape(self, node: cst.Dict, role: str | None, content: cst.BaseExpression | None,
+                   indent: tuple[str, ...]) -> None:
+        """F1: GA items are a union discriminated by `type` (and `role`), with Required keys."""
+        if any(isinstance(el, cst.StarredDictElement) for el in node.elements):
+            return
+        keys = {string_value(k) for k in keys_of(node)}
+        item_type = type_value(node)
+        if "type" not in keys and role in ("user", "assistant", "system"):
+            edit = self.render(node, ga.with_type(node, "message"), indent)  # type: ignore[arg-type]
+            article = "An" if role == "assistant" else "A"
+            self.add("item", node, f'{article} {role} message item needs `"type": "message"` in GA',
+                     edits=(edit,) if edit else (), ga_form='"type": "message"', fix_title='Add `"type": "message"`')
+            item_type = "message"
+        required = {"message": ("role", "content"), "function_call_output": ("call_id", "output"),
+                    "function_call": ("name", "arguments")}.get(item_type or "", ())
+        missing = [k for k in required if k not in keys]
+        if missing:
+            self.add("item", node, f"A `{item_type}` item needs {', '.join(f'`{k}`' for k in missing)} in GA",
+                     ga_form=", ".join(missing))
 
     # -- payloads changed in steps -----------------------------------------------------------
     def mutations(self, part: str, muts: list[Mutation], kind: str | None, literal: cst.Dict) -> None:
