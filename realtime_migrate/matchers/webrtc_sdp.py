@@ -27,6 +27,12 @@ class Matcher(Matcher):  # type: ignore[no-redef]
     def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(rule, ctx)
         self.seen: set[int] = set()
+        self.constants: dict[str, str] = {}  # NAME = "literal" (any scope; used only to recognise a URL)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        value = string_value(node.value)
+        if value is not None and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            self.constants[node.targets[0].target.value] = value
 
     def _report(self, node: cst.CSTNode, new: str | None, has_model: bool) -> None:
         head = "Preview WebRTC SDP endpoint `/v1/realtime?model=`: GA posts the SDP offer to `/v1/realtime/calls`; "
@@ -67,6 +73,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         if url_arg is None or id(url_arg.value) in self.seen:
             return
         url = url_arg.value
+        self._model_params(node, url)
         if isinstance(url, cst.SimpleString):
             value = string_value(url)
             if value is None or value.lower().startswith(("ws://", "wss://")) or "azure" in value.lower():
@@ -84,6 +91,20 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             if m and (m.group(2) or text.endswith("/v1/realtime")) and self._openai(text):
                 self.seen.add(id(url))
                 self._fstring(url, text, m)
+
+    def _model_params(self, call: cst.Call, url: cst.BaseExpression) -> None:
+        """`post(SDP_URL, params={"model": m}, ...)`: GA `/realtime/calls` takes the model from the session."""
+        text = string_value(url) if not isinstance(url, cst.Name) else self.constants.get(url.value)
+        if text is None or "?" in text or not (_FULL.match(text) or text.endswith("/v1/realtime/calls")):
+            return  # after the URL fix the parameter still has to go: keep reporting it on `/calls`
+        params = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "params"), None)
+        if not isinstance(params, cst.Dict):
+            return
+        for el in params.elements:
+            if isinstance(el, cst.DictElement) and string_value(el.key) == "model":
+                self.report(el, "`model` query parameter of the preview SDP POST: GA `/v1/realtime/calls` takes the "
+                            "model from the client secret's session (`client_secrets.create(session={\"type\": "
+                            "\"realtime\", \"model\": …})`); drop it", ga_form="(no model query)")
 
     def _openai(self, url: str) -> bool:
         """An OpenAI host, or a host/base we cannot see in a file that talks about OpenAI."""
