@@ -17,7 +17,10 @@ the copy, through the API in this process:
    - no temporary file (`.rtm-*.tmp`) is left behind;
    - no file ends in an internal error (kind "bug"): that is a crash of ours;
 4. the CLI then runs `fix` once more over the fixed copy, as a real process: it must change
-   nothing (idempotence over the corpus) and report no error the API did not.
+   nothing (idempotence over the corpus) and report no error the API did not;
+5. with `--parse-all N`, N files (all with 0) are also run through every rule *without* the
+   prefilter, as `fix --diff` would: real code of every shape meets every matcher and the
+   engine (encodings, nesting, syntax errors), not only the few files that mention the API.
 
 Prints file count, MB, candidates, changed files, errors by kind (with examples) and the
 wall time of each phase; `--json FILE` writes the same as JSON. Exit code 1 when any check
@@ -67,6 +70,8 @@ class Report:
     crashes: list[str] = field(default_factory=list)  # internal errors: bugs of ours
     problems: list[str] = field(default_factory=list)  # broken invariants: each one a bug
     seconds: dict[str, float] = field(default_factory=dict)
+    parse_all_files: int = 0
+    parse_all_outcomes: dict[str, int] = field(default_factory=dict)  # ok / changed / error kinds
 
     @property
     def ok(self) -> bool:
@@ -84,6 +89,9 @@ class Report:
         ]
         for kind, examples in sorted(self.error_examples.items()):
             lines += [f"    {kind}: {e}" for e in examples]
+        if self.parse_all_files:
+            lines.append(f"  every rule, no prefilter: {self.parse_all_files} files: "
+                         f"{dict(sorted(self.parse_all_outcomes.items()))}")
         lines.append(f"  crashes:      {len(self.crashes)}")
         lines += [f"    {c}" for c in self.crashes]
         lines.append(f"  problems:     {len(self.problems)}")
@@ -138,7 +146,8 @@ def _covered_lines(findings: Sequence[Finding]) -> set[int]:
     return lines
 
 
-def sweep(sources: Sequence[Path], work: Path, *, unsafe: bool = False, cli: bool = True) -> Report:
+def sweep(sources: Sequence[Path], work: Path, *, unsafe: bool = False, cli: bool = True,
+          parse_all: int | None = None) -> Report:
     report = Report(roots=[str(s) for s in sources], unsafe=unsafe)
     t0 = time.perf_counter()
     roots = copy_trees(sources, work)
@@ -196,7 +205,45 @@ def sweep(sources: Sequence[Path], work: Path, *, unsafe: bool = False, cli: boo
         t0 = time.perf_counter()
         report.problems += _cli_again(roots, unsafe, {e.path for e in errors})
         report.seconds["cli fix again"] = time.perf_counter() - t0
+    if parse_all is not None:
+        t0 = time.perf_counter()
+        _parse_all(report, files, runner, parse_all)
+        report.seconds["every rule"] = time.perf_counter() - t0
     return report
+
+
+def _parse_all(report: Report, files: Sequence[str], runner: Runner, sample: int) -> None:
+    """Every rule on every (sampled) file, prefilter or not; nothing is written."""
+    import random
+
+    from realtime_migrate import catalog
+
+    chosen = sorted(random.Random(6).sample(list(files), sample)) if 0 < sample < len(files) else list(files)
+    rules = catalog.all_rules()
+    outcomes: Counter[str] = Counter()
+    for path in chosen:
+        try:
+            data, st = read_bytes(path)
+            src = decode(path, data, st)
+        except SourceError:
+            outcomes["unreadable or undecodable"] += 1
+            continue
+        result = runner.process_text(path, None, src.text, rules, "diff")
+        if result.error is not None:
+            outcomes[result.error.kind] += 1
+            if result.error.kind == "bug":
+                report.crashes.append(f"(every rule) {result.error.one_line()}")
+            continue
+        outcomes["changed" if result.changed else "unchanged"] += 1
+        if result.changed and result.new_text is not None:
+            try:
+                engine.parse(result.new_text)
+            except engine.ParseFailure as exc:
+                report.problems.append(f"{path}: (every rule) fixed text does not parse: {exc}")
+            if engine.compiles(src.text) and not engine.compiles(result.new_text):
+                report.problems.append(f"{path}: (every rule) fixed text does not compile any more")
+    report.parse_all_files = len(chosen)
+    report.parse_all_outcomes = dict(outcomes)
 
 
 def _check_changed(path: str, old: bytes | None, new: bytes | None, fixable: list[Finding],
@@ -252,6 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stdlib", action="store_true", help="also sweep the standard library")
     parser.add_argument("--unsafe-fixes", action="store_true", help="apply unsafe fixes too")
     parser.add_argument("--no-cli", action="store_true", help="skip the second fix through the CLI")
+    parser.add_argument("--parse-all", type=int, metavar="N",
+                        help="also run every rule without the prefilter on N sampled files (0: all of them)")
     parser.add_argument("--json", type=Path, help="also write the report as JSON to this file")
     parser.add_argument("--keep", action="store_true", help="keep the fixed copy (its path is printed)")
     args = parser.parse_args(argv)
@@ -261,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="rtm-sweep-"))
     try:
         t0 = time.perf_counter()
-        report = sweep(sources, work, unsafe=args.unsafe_fixes, cli=not args.no_cli)
+        report = sweep(sources, work, unsafe=args.unsafe_fixes, cli=not args.no_cli, parse_all=args.parse_all)
         report.seconds["total"] = time.perf_counter() - t0
         print(report.render())
         if args.json:
