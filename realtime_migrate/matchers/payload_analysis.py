@@ -17,6 +17,7 @@ from realtime_migrate.matchers.payload_model import (
     EVENT_PAYLOAD,
     FOREIGN,
     TRANSCRIPTION_FLOW,
+    TRANSLATION_FLOW,
     Binding,
     Deferred,
     Issue,
@@ -41,6 +42,7 @@ class Analysis:
         self.m = m
         self.issues: list[Issue] = []
         self.flow = TRANSCRIPTION_FLOW.search(m.ctx.text) is not None
+        self.translation_flow = TRANSLATION_FLOW.search(m.ctx.text) is not None
         foreign = FOREIGN.search(m.ctx.text)
         self.foreign = foreign.group(0) if foreign else None
 
@@ -184,6 +186,8 @@ class Analysis:
         has_type = any(string_value(k) == "type" for k in keys_of(node)) or any(mu.path == ("type",) for mu in muts)
         spread = any(isinstance(el, cst.StarredDictElement) for el in node.elements)
         kind = "transcription" if type_value(node) == "transcription" else ga.session_kind(node, self.flow)
+        if self.is_translation(node):
+            return
         for el in node.elements:  # `{**BASE, ...}`: a spread dict literal is part of the session
             if isinstance(el, cst.StarredDictElement) and isinstance(el.value, cst.Name) and not partial:
                 found = resolve(p.scope, el.value.value)
@@ -209,6 +213,19 @@ class Analysis:
         result = ga.reshape_session(node, kind=kind, ensure_type=False, client_secret=hoist)  # type: ignore[arg-type]
         self.report_result("session", result, node, indent, fixable_title="Move the session fields to their GA paths")
         self.mutations("session", muts, kind, node)
+
+    def is_translation(self, node: cst.Dict) -> bool:
+        """A GA *translation* session (`/v1/realtime/translations`) also goes through `session.update`,
+        and has no `type`: `audio.output.language` proves one; in a translation flow, so does a
+        session without any preview key."""
+        audio = dict_get(node, "audio")
+        output = dict_get(audio, "output") if isinstance(audio, cst.Dict) else None
+        if isinstance(output, cst.Dict) and dict_get(output, "language") is not None:
+            return True
+        if not self.translation_flow:
+            return False
+        result = ga.reshape_session(node, kind="realtime", ensure_type=False)
+        return not result.changes and not result.left
 
     def report_result(self, part: str, result: ga.Reshape, node: cst.Dict, indent: tuple[str, ...],
                       fixable_title: str) -> None:
@@ -375,6 +392,8 @@ class Analysis:
                      unsafe=bool(result.unsafe), ga_form=", ".join(ga_form_of(c) for c in [*fixed, *result.left]),
                      fix_title="Rewrite the JSON payload to the GA shape")
 
+        if event == "session.update" and self.is_translation(payload):
+            return
         if event == "session.update":
             kind = "transcription" if type_value(payload) == "transcription" else ga.session_kind(payload, self.flow)
             if type_value(payload) is None:

@@ -33,6 +33,8 @@ KEY = "session_payload"
 # their payloads must not be migrated to the OpenAI GA shape.
 FOREIGN = re.compile(r"voice-live|voicelive|dashscope|aliyuncs\.com", re.IGNORECASE)
 TRANSCRIPTION_FLOW = re.compile(r"intent\W{0,6}transcription", re.IGNORECASE)
+# GA realtime translation sessions: `session.update` without `type` is right there.
+TRANSLATION_FLOW = re.compile(r"realtime/translations|\.translations\b", re.IGNORECASE)
 
 
 @dataclass

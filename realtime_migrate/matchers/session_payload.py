@@ -243,7 +243,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         spec = SDK_CALLS.get((chain[-2], chain[-1]))
         if spec is None or (spec[0] == "conversation.item.create" and chain[-3] != "conversation"):
             return
-        if spec[0] == "client_secrets" and "beta" in chain:
+        if "translations" in chain or (spec[0] == "client_secrets" and "beta" in chain):
             return
         arg = kwarg(node, spec[1])
         if arg is None:
