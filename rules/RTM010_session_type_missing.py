@@ -23,7 +23,9 @@ file that connects with `?intent=transcription` gets `"transcription"`. A previe
 always configured a speech-to-speech session (transcription-only sessions used
 `transcription_session.update`, see RTM012), so "realtime" is the default. Events written as JSON
 text are checked too; files that talk to a preview-protocol clone (Azure Voice Live, DashScope)
-only get notes.
+only get notes. GA *translation* sessions (`/v1/realtime/translations`, `client.realtime.translations`)
+also use `session.update` and have no `type`: a session with `audio.output.language`, or one without
+any preview key in a translation flow, is left alone.
 """,
     why="""
 `session.type` is Required in GA (`RealtimeSessionCreateRequestParam.type`); the Azure migration
