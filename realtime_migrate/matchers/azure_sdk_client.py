@@ -29,6 +29,7 @@ from realtime_migrate.matchers.sdk_clients import (
     ClientMatcher,
     drop_attribute,
     is_beta_realtime,
+    paren_span,
 )
 from realtime_migrate.model import Edit
 
@@ -158,7 +159,9 @@ class Matcher(ClientMatcher):
                                                           "azure_ad_token_provider", "azure_deployment"}
         if unknown:
             return None, f"`{'`, `'.join(sorted(unknown))}` have no plain-client equivalent here", None
-        src = self.ctx.module.code_for_node
+        def src(node: cst.CSTNode) -> str:
+            return self.ctx.text.__getitem__(slice(*paren_span(self, node)))
+
         has_os = self._module_imports_os()
         # endpoint
         if "azure_endpoint" in kwargs:
@@ -239,7 +242,7 @@ class Matcher(ClientMatcher):
 
     def _arg_edit(self, arg: cst.Arg, text: str) -> Edit:
         assert arg.keyword is not None
-        return self.make_edit(self.span(arg.keyword)[0], self.span(arg.value)[1], text)
+        return self.make_edit(self.span(arg.keyword)[0], paren_span(self, arg.value)[1], text)
 
     def _drop_line(self, arg: cst.Arg) -> Edit:
         r = self.range_of(arg)

@@ -25,7 +25,13 @@ from libcst.metadata import Assignment, ScopeProvider
 
 from realtime_migrate.matchers import ga_session as ga
 from realtime_migrate.matchers.base import string_value
-from realtime_migrate.matchers.sdk_clients import ClientKind, ClientMatcher, drop_attribute, is_beta_realtime
+from realtime_migrate.matchers.sdk_clients import (
+    ClientKind,
+    ClientMatcher,
+    drop_attribute,
+    is_beta_realtime,
+    paren_span,
+)
 from realtime_migrate.model import Edit
 
 _KINDS = {"sessions": "realtime", "transcription_sessions": "transcription"}
@@ -65,10 +71,8 @@ def _render(node: cst.CSTNode, indent: str) -> str:
 
 
 def _src(matcher: ClientMatcher, node: cst.CSTNode) -> str:
-    start, end = matcher.span(node)
-    if getattr(node, "lpar", None):
-        start, end = matcher.full_span(node)
-    return matcher.ctx.text[start:end]
+    """The node's source text, with the parentheses it owns."""
+    return matcher.ctx.text.__getitem__(slice(*paren_span(matcher, node)))
 
 
 class Matcher(ClientMatcher):

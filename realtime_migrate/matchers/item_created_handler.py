@@ -19,14 +19,15 @@ import re
 
 import libcst as cst
 
-from realtime_migrate.matchers.base import Matcher, requote, string_value
+from realtime_migrate.matchers.base import requote, string_value
+from realtime_migrate.matchers.sdk_clients import SpanReplace, paren_span
 
 CREATED = "conversation.item.created"
 ADDED = "conversation.item.added"
 _CLASS = "ConversationItemCreatedEvent"
 
 
-class Matcher(Matcher):  # type: ignore[no-redef]
+class Matcher(SpanReplace):
     def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(rule, ctx)
         self.disabled = ADDED in ctx.text or "ConversationItemAdded" in ctx.text
@@ -134,7 +135,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             if not isinstance(el.value, (cst.Name, cst.Attribute)):
                 self.report(literal, self._msg("Dispatch entry for"), ga_form=f'"{ADDED}": <the same handler>')
                 return
-            value = self.ctx.module.code_for_node(el.value)
+            value = self.ctx.text.__getitem__(slice(*paren_span(self, el.value)))
             self._fix(literal, [self._add_entry(el, f"{requote(literal, ADDED)}: {value}")], f"Add a `{ADDED}` entry",
                       "Dispatch entry for", literal)
             return
@@ -142,7 +143,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
     def _add_entry(self, el: cst.DictElement, entry: str):  # type: ignore[no-untyped-def]
         """Insert `entry` after `el`: on a line of its own when `el` has one (multi-line dict), else inline."""
         text = self.ctx.text
-        start, end = self.span(el.value)
+        start, end = paren_span(self, el.value)
         line_start = self.ctx.line_starts[self.range_of(el).start.line - 1]
         indent = text[line_start:self.span(el.key)[0]]
         m = re.compile(r"[ \t]*,[ \t]*(#[^\r\n]*)?(\r\n|\r|\n)").match(text, end)

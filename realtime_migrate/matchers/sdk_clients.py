@@ -12,6 +12,7 @@ metadata) to the `openai` package.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -66,7 +67,21 @@ def is_beta_realtime(node: cst.CSTNode) -> bool:
             and isinstance(node.value, cst.Attribute) and node.value.attr.value == "beta")
 
 
-class LazyMetadata(Matcher):
+class SpanReplace(Matcher):
+    """`replace` from positions, not `code_for_node`.
+
+    libcst re-renders a node that spans lines inside brackets with default indentation, so inside an
+    indented block `code_for_node` is not the source text and the base `replace` refuses it. The
+    position range leaves out parentheses the node owns, so the new text goes inside them and they
+    stay, which is what every caller here wants.
+    """
+
+    def replace(self, node: cst.CSTNode, new: cst.CSTNode | str) -> Edit:
+        content = new if isinstance(new, str) else self.ctx.module.code_for_node(new)
+        return self.make_edit(*self.span(node), content)
+
+
+class LazyMetadata(SpanReplace):
     """Scope and qualified-name metadata computed on first use, once per file (shared in `ctx.scratch`).
 
     Most files that pass the prefilter hold no candidate at all; declaring ScopeProvider in
@@ -224,6 +239,24 @@ class ClientMatcher(LazyMetadata):
         return kinds
 
 
+def paren_span(matcher: Matcher, node: cst.CSTNode) -> tuple[int, int]:
+    """The node's span with the parentheses it owns, found by scanning over whitespace from its position
+    range (`full_span` compares with `code_for_node`, which differs for multi-line code in a block)."""
+    start, end = matcher.span(node)
+    text = matcher.ctx.text
+    for _ in getattr(node, "lpar", ()):
+        s = start
+        while s > 0 and text[s - 1] in " \t\r\n\\":
+            s -= 1
+        e = end
+        while e < len(text) and text[e] in " \t\r\n\\":
+            e += 1
+        if s == 0 or text[s - 1] != "(" or e >= len(text) or text[e] != ")":
+            break  # a comment in the way: the parentheses stay out
+        start, end = s - 1, e + 1
+    return start, end
+
+
 def drop_attribute(matcher: Matcher, attr: cst.Attribute) -> tuple[Edit, bool]:
     """An edit removing `.name` from `<value>.name` (and whether it removes a comment too).
 
@@ -245,4 +278,8 @@ def drop_attribute(matcher: Matcher, attr: cst.Attribute) -> tuple[Edit, bool]:
         raise AssertionError("internal: no dot before attribute")
     start = value_end + dot
     carried = "#" in text[start:attr_start]  # a comment between the dot and the name would go with it
+    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+    m = re.compile(r"[ \t]*(\r\n|\r|\n)").match(text, attr_end)
+    if not carried and not text[line_start:start].strip() and m is not None:
+        return matcher.make_edit(line_start, m.end(), ""), False  # `.beta` alone on its line: drop the line
     return matcher.make_edit(start, attr_end, ""), carried

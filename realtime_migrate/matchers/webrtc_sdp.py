@@ -14,7 +14,8 @@ import re
 
 import libcst as cst
 
-from realtime_migrate.matchers.base import Matcher, string_value
+from realtime_migrate.matchers.base import string_value
+from realtime_migrate.matchers.sdk_clients import SpanReplace
 
 # the host is OpenAI's, or a placeholder (`https://{host}/v1/realtime?model=…`)
 _FULL = re.compile(r"^(https://(?:[^/?#\s]*openai[^/?#\s]*|\x00)/v1/realtime)(\?model=[^&#\s]*)?(&[^#\s]*)?$",
@@ -23,7 +24,7 @@ _PATH = re.compile(r"^(.*?/realtime)(\?model=[^&#\s]*)?(&[^#\s]*)?$")
 _GA = "https://api.openai.com/v1/realtime/calls"
 
 
-class Matcher(Matcher):  # type: ignore[no-redef]
+class Matcher(SpanReplace):
     def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(rule, ctx)
         self.seen: set[int] = set()
