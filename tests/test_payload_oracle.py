@@ -20,6 +20,7 @@ from helpers import FIXTURES, scan_text
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from realtime_migrate import catalog, engine
+from realtime_migrate.ga.validate import validate_client_event, validate_client_secret_body
 
 openai_realtime = pytest.importorskip("openai.types.realtime")
 from openai.types.realtime import RealtimeClientEventParam  # noqa: E402
@@ -137,6 +138,9 @@ def test_fixed_payloads_are_valid_ga(name: str, text: str) -> None:
             validate(payload, secret)
         except ValidationError as exc:
             pytest.fail(f"{name}:{first}: fixed payload is not valid GA: {payload}\n{exc}")
+        # Second opinion: the strict GA simulator's validator (unknown keys are errors there too).
+        violation = validate_client_secret_body(payload) if secret else validate_client_event(payload)
+        assert violation is None, f"{name}:{first}: the GA simulator rejects {payload}: {violation}"
 
 
 def test_oracle_rejects_the_preview_payloads() -> None:
