@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from test_payload_oracle import RULES, validate
 
 from realtime_migrate import engine
+from realtime_migrate.ga.validate import validate_client_event
 
 pytest.importorskip("openai.types.realtime")
 
@@ -140,3 +141,4 @@ def test_any_preview_payload_is_fixed_into_valid_ga(source: str) -> None:
     namespace["send"](recorder, recorder)
     assert len(recorder.sent) == 1, fixed
     validate(recorder.sent[0])
+    assert validate_client_event(recorder.sent[0]) is None, recorder.sent[0]
