@@ -40,7 +40,8 @@ await ws.send(json.dumps({"type": "session.update", "session": {"type": "realtim
     fix_safety="""
 Safe: one entry is added at the front of the dict literal, nothing else changes (the field moves
 are RTM011). The fix is unsafe when the session only configures transcription and nothing in the
-file says it is a transcription session: "realtime" is then a guess. No fix (a note only) when the
+file says it is a transcription session ("realtime" is then a guess), and when "transcription" was
+picked in a file that also opens a speech-to-speech (`?model=`) connection. No fix (a note only) when the
 session is not a literal the tool can follow (a parameter, a call result, a `**spread`), and no
 fix for model objects (`Session(voice=...)`): add `type="realtime"` by hand.
 """,

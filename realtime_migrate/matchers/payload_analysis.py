@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import libcst as cst
 
@@ -43,6 +44,8 @@ class Analysis:
         self.issues: list[Issue] = []
         self.flow = TRANSCRIPTION_FLOW.search(m.ctx.text) is not None
         self.translation_flow = TRANSLATION_FLOW.search(m.ctx.text) is not None
+        # A file that opens a transcription connection *and* a model (speech-to-speech) one.
+        self.mixed_flow = self.flow and re.search(r"[?&]model=", m.ctx.text) is not None
         foreign = FOREIGN.search(m.ctx.text)
         self.foreign = foreign.group(0) if foreign else None
 
@@ -203,10 +206,14 @@ class Analysis:
                          ga_form='"type": "realtime"')
             else:
                 edit = self.render(node, ga.with_type(node, kind), indent)
-                ambiguous = kind == "realtime" and ga.is_ambiguous_kind(node)
-                self.add("type", node, f'Session payload has no `type`: GA requires `"type": "{kind}"`'
-                         + (' (it only configures transcription: use "transcription" if this is a '
-                            "transcription-only session)" if ambiguous else ""),
+                ambiguous = (kind == "realtime" and ga.is_ambiguous_kind(node)) or (
+                    kind == "transcription" and self.mixed_flow)
+                hint = ""
+                if ambiguous:
+                    hint = (' (it only configures transcription: use "transcription" if this is a transcription-only '
+                            'session)' if kind == "realtime" else ' (this file also opens a speech-to-speech '
+                            'connection: use "realtime" if this session belongs to it)')
+                self.add("type", node, f'Session payload has no `type`: GA requires `"type": "{kind}"`' + hint,
                          edits=(edit,) if edit else (), unsafe=ambiguous, ga_form=f'"type": "{kind}"',
                          fix_title=f'Add `"type": "{kind}"`')
         hoist = "hoist" if p.event == "client_secrets" else "drop"
