@@ -32,6 +32,20 @@ def git(*args: str, cwd: Path) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env={**os.environ, **GIT_ENV})
 
 
+def test_every_subpackage_ships_in_the_wheel() -> None:
+    """pre-commit, the Action and `.ci/run` install the wheel, not the checkout: a package missing
+    from `[tool.setuptools] packages` breaks every run there while editable installs work."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    on_disk = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "realtime_migrate").rglob("__init__.py")
+               if "__pycache__" not in p.parts}
+    assert on_disk - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"
+
+
 def test_hook_definitions() -> None:
     hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
     assert set(hooks) == {"realtime-migrate", "realtime-migrate-fix"}
