@@ -80,6 +80,7 @@ class Scope:
     children: list[Scope] = field(default_factory=list)
     # name → the checks `(X, event)` under which `name = X["session"]` was bound
     aliases: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    loops: dict[str, list[Binding]] = field(default_factory=dict)  # `for name in <iter>`: the iterables
 
 
 @dataclass
@@ -172,14 +173,46 @@ def dict_get(node: cst.CSTNode, key: str) -> cst.BaseExpression | None:
 
 def resolve(scope: Scope, name: str) -> tuple[Scope, list[Binding]] | None:
     """The bindings of `name` visible from `scope` when every one is a dict literal (None: a
-    parameter, unknown, or bound to anything else at least once)."""
+    parameter, unknown, or bound to anything else at least once). A loop variable over a list or
+    tuple literal of dicts (`for item in [{...}, {...}]`, or over a name bound to one) is bound to
+    each of them."""
     s: Scope | None = scope
     while s is not None:
         if name in s.params:
             return None
+        if name in s.assigns or name in s.loops:
+            if name in s.assigns and name in s.loops:
+                return None
+            bindings = s.assigns.get(name) or _loop_items(s, s.loops[name])
+            if bindings and all(isinstance(b.value, cst.Dict) for b in bindings):
+                return s, bindings
+            return None
+        s = s.parent
+    return None
+
+
+def _loop_items(scope: Scope, iterables: list[Binding]) -> list[Binding]:
+    out: list[Binding] = []
+    for it in iterables:
+        seq, indent = it.value, it.indent
+        if isinstance(seq, cst.Name):
+            found = _lookup(scope, seq.value)
+            if found is None or len(found) != 1:
+                return []
+            seq, indent = found[0].value, found[0].indent
+        if not isinstance(seq, (cst.List, cst.Tuple)):
+            return []
+        out.extend(Binding(el.value, indent) for el in seq.elements if isinstance(el, cst.Element))
+    return out
+
+
+def _lookup(scope: Scope, name: str) -> list[Binding] | None:
+    s: Scope | None = scope
+    while s is not None:
+        if name in s.params or name in s.loops:
+            return None
         if name in s.assigns:
-            bindings = s.assigns[name]
-            return (s, bindings) if all(isinstance(b.value, cst.Dict) for b in bindings) else None
+            return s.assigns[name]
         s = s.parent
     return None
 

@@ -156,6 +156,10 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         for stmt in body:
             lens[id(stmt)] = len(body)
 
+    def visit_For(self, node: cst.For) -> None:
+        if self.owner and self.scope is not None and isinstance(node.target, cst.Name):
+            self.scope.loops.setdefault(node.target.value, []).append(Binding(node.iter, tuple(self.indents)))
+
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         if not self.owner or self.scope is None:
             return
