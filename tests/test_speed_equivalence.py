@@ -275,3 +275,34 @@ def test_every_trigger_has_an_anchor() -> None:
     for r in catalog.all_rules():
         for t in r.triggers:
             assert any(a in t.encode().lower() for a in pf.anchors), t
+
+
+# -- engine: visitor methods found once per class --------------------------------------------
+def test_visitor_methods_are_libcsts(monkeypatch: pytest.MonkeyPatch, tree: Path) -> None:
+    import inspect
+
+    import libcst as cst
+    from libcst._batched_visitor import _get_visitor_methods
+
+    from realtime_migrate import engine, matchers
+    from realtime_migrate.matchers.base import FileContext
+
+    module = cst.parse_module("x = 1\n")
+    ctx = FileContext(path="x.py", text="x = 1\n", module=module)
+    visitors = [matchers.load(r.matcher)(r, ctx) for r in catalog.all_rules()]
+    ours: dict[str, list] = {}  # type: ignore[type-arg]
+    for v in visitors:
+        for name in engine._visitor_names(type(v)):
+            fn = getattr(v, name)
+            if inspect.ismethod(fn) and fn.__name__.startswith(("visit_", "leave_")) \
+                    and not getattr(fn, "_is_no_op", False):
+                ours.setdefault(name, []).append(fn)
+    theirs = {k: v for k, v in _get_visitor_methods(visitors).items() if k.startswith(("visit_", "leave_"))}
+    assert ours == theirs
+    # And whole analyses agree with libcst's own MetadataWrapper.visit_batched.
+    rules = catalog.all_rules()
+    files = sorted(tree.rglob("*.py"))
+    texts = [(str(p), p.read_text(encoding="utf-8")) for p in files]
+    mine = [engine.analyse(path, text, rules) for path, text in texts]
+    monkeypatch.setattr(engine, "visit_batched", lambda wrapper, visitors: wrapper.visit_batched(visitors))
+    assert [engine.analyse(path, text, rules) for path, text in texts] == mine
