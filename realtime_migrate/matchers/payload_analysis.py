@@ -115,11 +115,31 @@ class Analysis:
             if not bindings or len(bindings) != 1 or not isinstance(bindings[0].value, cst.Dict):
                 self.unfollowable(p, value)
                 return
+        elif isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.m.functions:
+            self.built_by_function(p, value.func.value)
+            return
         if bindings is not None:
             for binding in bindings:
                 self.literal(dataclasses.replace(p, value=binding.value), binding_scope, name, binding.indent)
             return
         self.literal(p, binding_scope, name, indent)
+
+    def built_by_function(self, p: Payload, function: str) -> None:
+        """`"session": build_session(...)` with `def build_session` in this module: follow what it returns
+        (a dict literal, or a name bound to one in it), so the payload built there gets fixed there."""
+        scopes = self.m.functions[function]
+        if len(scopes) != 1 or not scopes[0].returns:
+            self.unfollowable(p, p.value)
+            return
+        scope = scopes[0]
+        for ret in scope.returns:
+            if isinstance(ret.value, cst.Dict):
+                self.literal(dataclasses.replace(p, value=ret.value, scope=scope, event_var=None), scope, None,
+                             ret.indent)
+            elif isinstance(ret.value, cst.Name) and ret.value.value in scope.assigns:
+                self.payload(dataclasses.replace(p, value=ret.value, scope=scope, event_var=None))
+            else:
+                self.unfollowable(p, p.value)
 
     def literal(self, p: Payload, binding_scope: Scope, name: str | None, indent: tuple[str, ...]) -> None:
         value = p.value
@@ -129,7 +149,7 @@ class Analysis:
             extra = [dataclasses.replace(mu, path=mu.path[1:], subscripts=mu.subscripts[1:]) for mu in extra]
         muts = (mutations_of(binding_scope, name, ()) if name else []) + extra
         muts = [mu for mu in muts if mu.path or mu.kind == "update"]
-        if isinstance(value, cst.Call):
+        if isinstance(value, cst.Call) and _model_like(value):
             self.constructor(p, value)
             return
         if not isinstance(value, cst.Dict):
@@ -535,9 +555,86 @@ class Analysis:
             result = ga.reshape_session(mu.value, kind=kind or "realtime", ensure_type=False)  # type: ignore[arg-type]
         creates_audio = any(c.ga_path.startswith("audio.") for c in result.changes) and not any(
             string_value(k) == "audio" for k in keys_of(mu.value))
+        if creates_audio and self.split_update(part, mu, result):
+            return
         if creates_audio and audio_writers > 1:
             result.unsafe.append("`.update()` replaces the whole `audio` dict set elsewhere")
         self.report_result(part, result, mu.value, mu.indent, fixable_title="Move the fields to their GA paths")
+
+    def split_update(self, part: str, mu: Mutation, result: ga.Reshape) -> bool:
+        """`x.update({"voice": v, "instructions": i})` → `x.update({"instructions": i})` and
+        `x.setdefault("audio", {}).setdefault("output", {}).update({"voice": v})`: a shallow update
+        with a new `audio` dict would replace the `audio` set elsewhere; these lines merge like the
+        preview's flat keys did. Only for a statement alone on its lines (False: not done)."""
+        m = self.m
+        assert mu.call is not None and isinstance(mu.value, cst.Dict) and isinstance(mu.call.func, cst.Attribute)
+        r = m.range_of(mu.stmt)
+        if len(mu.stmt.body) != 1 or m.ctx.line_text(r.start.line)[: r.start.column].strip() \
+                or comments_in_node(mu.stmt.with_changes(leading_lines=())):
+            return False
+        audio = next((el for el in result.dict.elements if isinstance(el, cst.DictElement)
+                      and string_value(el.key) == "audio"), None)
+        if audio is None or not isinstance(audio.value, cst.Dict):
+            return False
+        quote = audio.key.quote if isinstance(audio.key, cst.SimpleString) else '"'  # type: ignore[union-attr]
+        base = m.ctx.module.code_for_node(mu.call.func.value)
+        rest = [el for el in result.dict.elements if el is not audio]
+        lines = []
+        if rest:
+            rest[-1] = rest[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            lines.append(f"{base}.update({_one_line(result.dict.with_changes(elements=rest))})")
+        for sub in audio.value.elements:
+            if isinstance(sub, cst.DictElement) and isinstance(sub.value, cst.Dict):
+                lines.append(f"{base}.setdefault({quote}audio{quote}, {{}}).setdefault("
+                             f"{m.ctx.module.code_for_node(sub.key)}, {{}}).update({_one_line(sub.value)})")
+        indent = m.ctx.line_text(r.start.line)[: r.start.column]
+        start = m.ctx.offset(r.start.line, 0)
+        end = m.ctx.line_starts[r.end.line] if r.end.line < len(m.ctx.line_starts) else len(m.ctx.text)
+        newline = m.ctx.text[start:end][len(m.ctx.text[start:end].rstrip("\r\n")):] or "\n"
+        edit = m.make_edit(start, end, "".join(f"{indent}{line}{newline}" for line in lines))
+        for change in result.changes:
+            if change.action == "hoist" or (change.action == "added" and change.element is None):
+                continue
+            self.add(part, change.element or mu.value, message_of(change), edits=(edit,),
+                     unsafe=bool(result.unsafe), ga_form=ga_form_of(change),
+                     fix_title="Merge the fields into their GA paths", comment_scope=mu.stmt)
+        for change in result.left:
+            self.add(part, change.element or mu.value, message_of(change), ga_form=ga_form_of(change))
+        return True
+
+
+def _one_line(node: cst.Dict) -> str:
+    """A dict literal's code on one line (a statement of its own is built around it)."""
+    flat = node.visit(_Flatten())
+    return cst.Module([]).code_for_node(flat)
+
+
+class _Flatten(cst.CSTTransformer):
+    def leave_ParenthesizedWhitespace(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+        return cst.SimpleWhitespace("")
+
+    def leave_Comma(self, original_node: cst.Comma, updated_node: cst.Comma) -> cst.Comma:
+        return updated_node.with_changes(whitespace_before=cst.SimpleWhitespace(""),
+                                         whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def comments_in_node(node: cst.CSTNode) -> bool:
+    found: list[str] = []
+
+    class _Comments(cst.CSTVisitor):
+        def visit_Comment(self, n: cst.Comment) -> None:
+            found.append(n.value)
+
+    node.visit(_Comments())
+    return bool(found)
+
+
+def _model_like(call: cst.Call) -> bool:
+    """`Session(...)`, `types.SessionUpdateEvent(...)`, `dict(...)`: a class building the payload from
+    keyword arguments (a lower-case function call builds it some other way)."""
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    return name == "dict" or name[:1].isupper()
 
 
 def _replace_values(tree: cst.CSTNode, swaps: dict[int, cst.CSTNode]) -> cst.BaseExpression:

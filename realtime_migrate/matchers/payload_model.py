@@ -81,6 +81,7 @@ class Scope:
     # name → the checks `(X, event)` under which `name = X["session"]` was bound
     aliases: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     loops: dict[str, list[Binding]] = field(default_factory=dict)  # `for name in <iter>`: the iterables
+    returns: list[Binding] = field(default_factory=list)  # `return <value>` of this function
 
 
 @dataclass

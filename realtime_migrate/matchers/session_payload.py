@@ -73,6 +73,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         self.listed_strings: set[int] = set()
         self.contexts: list[tuple[str, str] | None] = []
         self.kinds: list[str] = []  # enclosing "class" / "def" bodies
+        self.functions: dict[str, list[Scope]] = {}  # module-level functions (a payload may be built by one)
         self.class_attrs: dict[str, list[Binding]] = {}
         self.subjects: list[str | None] = []
 
@@ -141,7 +142,13 @@ class Matcher(Matcher):  # type: ignore[no-redef]
                 scope.params.add(p.name.value)
         assert self.scope is not None
         self.scope.children.append(scope)
+        if self.kinds[:-1].count("class") == 0 and len(self.kinds) == 1:  # a module-level function
+            self.functions.setdefault(node.name.value, []).append(scope)
         self.scope = scope
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if self.owner and self.scope is not None and node.value is not None:
+            self.scope.returns.append(Binding(node.value, tuple(self.indents)))
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         if self.owner and self.scope is not None and self.scope.parent is not None:
