@@ -48,11 +48,7 @@ class Runner:
         self.settings = settings
         self.rules = tuple(rules) if rules is not None else catalog.select(settings.select, settings.ignore)
         self.prefilter = Prefilter(self.rules)
-        self.cache_dir: str | None = None
-        if cache:
-            from realtime_migrate.cache import default_dir
-
-            self.cache_dir = cache if isinstance(cache, str) else default_dir()
+        self.cache = cache  # the directory is looked up only when a run opens the cache
 
     def rules_for(self, path: str, data: bytes) -> tuple[Rule, ...]:
         rules = self.prefilter.rules_for(data)
@@ -130,12 +126,12 @@ class Runner:
         found = discover(paths, self.settings.exclude)
         out = RunResult(errors=list(found.errors), checked=len(found.files))
         open_cache = None
-        if self.cache_dir is not None:
-            directory = self.cache_dir
+        if self.cache:
 
             def open_cache():  # type: ignore[no-untyped-def]
-                from realtime_migrate.cache import Cache
+                from realtime_migrate.cache import Cache, default_dir
 
+                directory = self.cache if isinstance(self.cache, str) else default_dir()
                 return Cache.open(directory, [r.code for r in self.rules], self.settings.max_file_bytes)
 
         # Cache, prefilter, then parsing in-process or on a pool: see parallel.py. Same results as
