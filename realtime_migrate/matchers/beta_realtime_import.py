@@ -111,6 +111,7 @@ class Matcher(LazyMetadata):
         self.strings: list[tuple[cst.SimpleString, str]] = []
         self.docstrings: set[int] = set()
         self.pending: list[tuple[cst.CSTNode, str, str, list[Edit], list[str], cst.CSTNode]] = []
+        self.pending_chains: list[tuple[cst.Attribute, str, str, list[Edit]]] = []
         self.leftovers: list[str] = []
         self.fallbacks: set[int] = set()
 
@@ -473,6 +474,11 @@ class Matcher(LazyMetadata):
             why = ("; review: " + "; ".join(unsafe)) if unsafe else ""
             self.report(node, f"Import from the preview SDK namespace `{module}`; GA: `{target}`{why}", edits=edits,
                         unsafe=bool(unsafe), ga_form=target, fix_title=f"Import from `{target}`", comment_scope=scope)
+        for chain, message, target, edits in self.pending_chains:
+            why = f"; review: the file keeps preview types ({', '.join(kept)}) that GA classes may not accept" \
+                if kept else ""
+            self.report(chain, message + why, edits=edits, unsafe=bool(kept), ga_form=target,
+                        fix_title=f"Use `{target}`")
 
     def _parent_import(self, node: cst.ImportFrom, module: str) -> None:
         space, ga_ns = _SPACES[_PARENTS[module]]
@@ -530,12 +536,14 @@ class Matcher(LazyMetadata):
                 ga_module = self.ga_module_of(space, sub)
                 hint = self.beta_only_modules.get(name, "the GA namespace")
                 if ga_module is None:
+                    self.leftovers.append(f"`{dotted}.{name}`")
                     self.report(chain, f"`{dotted}.{name}` is a preview-only SDK module; use {hint}", ga_form=hint)
                     return
                 leaf = self.attr_parent.get(id(parent))
                 if leaf is not None:
                     t = self.target(space, sub, leaf.attr.value)
                     if t.status == NONE or t.module != ga_module:
+                        self.leftovers.append(f"`{dotted}.{name}`")
                         self.report(chain, f"`{dotted}.{name}.{leaf.attr.value}` has no GA twin there: {t.note}",
                                     ga_form=t.note or str(t.module))
                         return
@@ -545,10 +553,11 @@ class Matcher(LazyMetadata):
             else:
                 t = self.target(space, "", name)
                 if t.status == NONE or t.module != ga:
+                    self.leftovers.append(f"`{dotted}.{name}`")
                     self.report(chain, f"`{dotted}.{name}` has no GA twin: {t.note}", ga_form=t.note)
                     return
                 if t.name != name:
                     edits.append(self.replace(parent.attr, t.name or name))
                     note = t.note
-        self.report(chain, f"`{dotted}` is the preview SDK namespace; GA: `{ga}`" + (f" ({note})" if note else ""),
-                    edits=edits, ga_form=ga, fix_title=f"Use `{ga}`")
+        self.pending_chains.append((chain, f"`{dotted}` is the preview SDK namespace; GA: `{ga}`"
+                                    + (f" ({note})" if note else ""), ga, edits))
