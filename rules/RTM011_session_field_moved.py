@@ -28,7 +28,9 @@ objects (`"pcm16"` → `{"type": "audio/pcm", "rate": 24000}`, `"g711_ulaw"` →
 a `tool_choice` naming a function becomes `{"type": "function", "name": ...}`. An existing
 `audio` dict is merged into, and preview format names or a type-less `turn_detection` already
 under `audio` (half-migrated code) are fixed too. Fields set in steps (`session["voice"] = v`,
-`session.update({...})`, `event["session"]["voice"] = v`) are rewritten where they are set, also
+`session.update({...})`, `event["session"]["voice"] = v`) are rewritten where they are set, in the
+function, in a module-level function that builds and returns the session, in a class attribute or
+a loop over a list of dict literals, also
 in proxies that change a received event under `if msg["type"] == "session.update":` or
 `case "session.update":`. Events written as JSON text (`ws.send('{"type": "session.update", ...}')`)
 are rewritten when the string has no escapes. Files that talk to a service cloning the preview
@@ -51,12 +53,15 @@ await ws.send(json.dumps({"type": "session.update", "session": session}))
 Safe: the moves are what GA defines for the same settings. `temperature` is deleted although the
 value is lost, because GA has no equivalent and rejects the key: keeping it cannot work. The
 modalities mapping follows GA (`["audio"]` means audio plus its transcript). A step
-`session["voice"] = v` becomes `session.setdefault("audio", {}).setdefault("output", {})["voice"] = v`,
-correct whether or not the dict already has `audio`. Unsafe: when a preview key and its GA key
-are both set (the GA value is kept) and when `x.update({...})` gains an `audio` dict that would
-replace one set elsewhere. No fix, a finding with the GA path: a format or modalities value that
-is not a literal, an `audio` value that is not a dict literal, a `turn_detection` with keys its
-`type` does not take (it stays at its preview place so the finding survives), a model object
+`session["voice"] = v` becomes `session.setdefault("audio", {}).setdefault("output", {})["voice"]
+= v`, correct whether or not the dict already has `audio`, and `x.update({"voice": v, ...})`
+becomes `x.update({...})` plus `x.setdefault("audio", {}).setdefault("output",
+{}).update({"voice": v})`, which merges like the preview's flat keys did. Unsafe: when a preview
+key and its GA key are both set (the GA value is kept), when a new `audio` dict sits beside a
+`**spread` or comes from an `.update()` that cannot be split (it would replace an `audio` set
+elsewhere). No fix, a finding with the GA path: a format or modalities value that is not a
+literal, an `audio` value that is not a dict literal, a `turn_detection` with keys its `type` does
+not take (it stays at its preview place so the finding survives), a model object
 (`Session(voice=...)`), JSON text with escapes, and a payload that cannot be followed.
 """,
     examples=(

@@ -12,16 +12,16 @@ Chat-completions messages, TTS `voice=`, other APIs' `temperature`, `response.co
 parts and translation `"pcm16"` are never inside such a payload, so they are never seen.
 
 Payloads built in steps are followed inside one scope: a name whose every binding is a dict
-literal (in the function, at module level, a class attribute reached as `self.X`, or a `**spread`
-of one), then changed with `x["key"] = v`, `x["key"]["sub"] = v`, `x.update({...})` or, for an
-event variable, `event["session"]["key"] = v`; also a received event changed under
-`if msg["type"] == "session.update":` / `case "session.update":` (proxies). Changed keys are
-rewritten in place: `x["voice"] = v` becomes
-`x.setdefault("audio", {}).setdefault("output", {})["voice"] = v` (correct whether or not the
-dict already has `audio`), renames rename the key, `x["temperature"] = t` is deleted. Events
-written as JSON text are parsed and rewritten. A payload that cannot be followed (a parameter, a
-call result) gets a finding without an edit, with the GA paths to use. Files that talk to a
-clone of the preview protocol (Azure Voice Live, DashScope) only get notes.
+literal (in the function, at module level, a class attribute reached as `self.X`, a `**spread` of
+one, a loop variable over a list of them, or what a module-level function returns), then changed
+with `x["key"] = v`, `x["key"]["sub"] = v`, `x.update({...})` or, for an event variable,
+`event["session"]["key"] = v`; also a received event changed under `if msg["type"] ==
+"session.update":` / `case "session.update":` (proxies). Changed keys are rewritten in place:
+`x["voice"] = v` becomes `x.setdefault("audio", {}).setdefault("output", {})["voice"] = v`
+(correct whether or not the dict already has `audio`), renames rename the key, `x["temperature"] =
+t` is deleted. Events written as JSON text are parsed and rewritten. A payload that cannot be
+followed (a parameter, a call result) gets a finding without an edit, with the GA paths to use.
+Files that talk to a clone of the preview protocol (Azure Voice Live, DashScope) only get notes.
 
 Layout: `session_payload` (this visitor: collects), `payload_model` (what was collected),
 `payload_analysis` (findings and edits), `ga_session` (the pure dict reshaping, shared with the
