@@ -52,10 +52,6 @@ class Matcher(ClientMatcher):
         super().__init__(rule, ctx)
         self.disabled = "AzureOpenAI" not in ctx.text
         self.connects: list[_Connect] = []
-        self.attr_parent: dict[int, cst.Attribute] = {}
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.attr_parent[id(node.value)] = node
 
     def visit_Call(self, node: cst.Call) -> None:
         if self.disabled:

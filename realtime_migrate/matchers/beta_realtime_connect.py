@@ -38,7 +38,6 @@ class Matcher(ClientMatcher):
         super().__init__(rule, ctx)
         self.candidates: list[_Candidate] = []
         self.seen: set[int] = set()
-        self.attr_parent: dict[int, cst.Attribute] = {}
         self.call_of: dict[int, cst.Call] = {}
 
     def _receiver_is_sdk_module(self, node: cst.Attribute) -> bool:
@@ -59,7 +58,7 @@ class Matcher(ClientMatcher):
             self.candidates.append(_Candidate(node.value, "alias", self._current_class(), node.targets[0].target))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.attr_parent[id(node.value)] = node
+        super().visit_Attribute(node)
         if self.import_depth:
             return
         if is_beta_realtime(node.value) and id(node.value) not in self.seen:
@@ -86,21 +85,11 @@ class Matcher(ClientMatcher):
         refs = list(assignments[0].references)
         if not refs:
             return None
-        return all(id(r.node) in self.connect_refs for r in refs)
+        return all(self._is_connect_ref(r.node) for r in refs)
 
-    @property
-    def connect_refs(self) -> set[int]:
-        if not hasattr(self, "_connect_refs"):
-            refs: set[int] = set()
-
-            class _Refs(cst.CSTVisitor):
-                def visit_Attribute(inner, n: cst.Attribute) -> None:  # noqa: N805
-                    if n.attr.value == "connect" and isinstance(n.value, cst.Name):
-                        refs.add(id(n.value))
-
-            self.ctx.module.visit(_Refs())
-            self._connect_refs = refs
-        return self._connect_refs
+    def _is_connect_ref(self, ref: cst.CSTNode) -> bool:
+        parent = self.attr_parent.get(id(ref))
+        return parent is not None and parent.attr.value == "connect"
 
     def _model_is_deployment(self, beta_realtime: cst.Attribute) -> bool:
         """`….connect(model=deployment)`: Azure passes its deployment name as `model`."""

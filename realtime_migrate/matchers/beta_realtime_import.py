@@ -102,7 +102,6 @@ class Matcher(LazyMetadata):
         self.transcription_helper_hints: dict[str, str] = dict(o.get("transcription_helper_hints", {}))
         self.imports: list[tuple[cst.CSTNode, cst.SimpleStatementLine | None]] = []
         self.chains: list[cst.Attribute] = []
-        self.attr_parent: dict[int, cst.Attribute] = {}
         self.stmt: cst.SimpleStatementLine | None = None
         self.import_depth = 0
         self.handled_refs: set[int] = set()
@@ -231,7 +230,7 @@ class Matcher(LazyMetadata):
             self.called.add(id(classes))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.attr_parent[id(node.value)] = node
+        super().visit_Attribute(node)
         if self.import_depth or node.attr.value != "realtime":
             return
         dotted = _dotted(node)

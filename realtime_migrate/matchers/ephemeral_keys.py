@@ -29,6 +29,7 @@ from realtime_migrate.matchers.sdk_clients import (
     ClientKind,
     ClientMatcher,
     drop_attribute,
+    fstring_template,
     is_beta_realtime,
     paren_span,
 )
@@ -80,7 +81,6 @@ class Matcher(ClientMatcher):
         super().__init__(rule, ctx)
         self.sdk: list[_SdkCall] = []
         self.http: list[_HttpCall] = []
-        self.attr_parent: dict[int, cst.Attribute] = {}
         self.functions: list[cst.CSTNode] = []
         self.reads: dict[int | None, list[tuple[cst.Subscript, cst.BaseExpression, str]]] = {}
         self.local_dicts: dict[tuple[int | None, str], list[cst.BaseExpression]] = {}
@@ -111,9 +111,6 @@ class Matcher(ClientMatcher):
         key = (self._fn(), name.value)
         self.local_dicts.setdefault(key, []).append(node.value)
         self.local_strings.setdefault(key, []).append(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.attr_parent[id(node.value)] = node
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         inner = node.value
@@ -502,7 +499,7 @@ def _text(node: cst.CSTNode) -> str | None:
     if isinstance(node, cst.SimpleString):
         return string_value(node)
     if isinstance(node, cst.FormattedString):
-        return "".join(p.value if isinstance(p, cst.FormattedStringText) else "\x00" for p in node.parts)
+        return fstring_template(node)
     return None
 
 

@@ -89,6 +89,13 @@ class LazyMetadata(SpanReplace):
     parse time on a large module).
     """
 
+    def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(rule, ctx)
+        self.attr_parent: dict[int, cst.Attribute] = {}  # id(x) → the `x.name` around it
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.attr_parent[id(node.value)] = node
+
     def meta(self, provider: type, node: cst.CSTNode, default: object = None) -> Any:
         scratch = self.ctx.scratch
         wrapper = scratch.get("lazy-metadata-wrapper")
@@ -255,6 +262,11 @@ def paren_span(matcher: Matcher, node: cst.CSTNode) -> tuple[int, int]:
             break  # a comment in the way: the parentheses stay out
         start, end = s - 1, e + 1
     return start, end
+
+
+def fstring_template(node: cst.FormattedString) -> str:
+    """The f-string's text with each `{…}` as one placeholder character (`\x00`)."""
+    return "".join(p.value if isinstance(p, cst.FormattedStringText) else "\x00" for p in node.parts)
 
 
 def drop_attribute(matcher: Matcher, attr: cst.Attribute) -> tuple[Edit, bool]:

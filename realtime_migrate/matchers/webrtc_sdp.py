@@ -15,7 +15,7 @@ import re
 import libcst as cst
 
 from realtime_migrate.matchers.base import string_value
-from realtime_migrate.matchers.sdk_clients import SpanReplace
+from realtime_migrate.matchers.sdk_clients import SpanReplace, fstring_template
 
 # the host is OpenAI's, or a placeholder (`https://{host}/v1/realtime?model=…`)
 _FULL = re.compile(r"^(https://(?:[^/?#\s]*openai[^/?#\s]*|\x00)/v1/realtime)(\?model=[^&#\s]*)?(&[^#\s]*)?$",
@@ -60,7 +60,7 @@ class Matcher(SpanReplace):
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
         if id(node) in self.seen:
             return
-        text = _template(node)
+        text = fstring_template(node)
         m = _FULL.match(text)
         if m and "azure" not in text.lower() and (m.group(2) or not m.group(3)):
             self.seen.add(id(node))
@@ -85,7 +85,7 @@ class Matcher(SpanReplace):
                 new = None if m.group(3) else f"{url.prefix}{url.quote}{m.group(1)}/calls{url.quote}"
                 self._report(url, new, m.group(2) is not None)
         elif isinstance(url, cst.FormattedString):
-            text = _template(url)
+            text = fstring_template(url)
             if text.lower().startswith(("ws://", "wss://")) or "azure" in text.lower():
                 return
             m = _PATH.match(text)
@@ -133,13 +133,9 @@ class Matcher(SpanReplace):
             else:
                 if pos < keep:
                     parts.append(self.ctx.module.code_for_node(part))
-                pos += 1  # an expression is one placeholder character in `_template`
+                pos += 1  # an expression is one placeholder character in `fstring_template`
         body = "".join(parts) + "/calls"
         start = node.start if "{" in body else re.sub("[fF]", "", node.start)
         new = f"{start}{body}{node.end}"
         self._report(node, new, m.group(2) is not None)
 
-
-def _template(node: cst.FormattedString) -> str:
-    """The f-string's text with each `{…}` as one placeholder character."""
-    return "".join(p.value if isinstance(p, cst.FormattedStringText) else "\x00" for p in node.parts)
