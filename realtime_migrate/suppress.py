@@ -32,6 +32,11 @@ _DIRECTIVE = re.compile(
 )
 
 
+def _split_codes(text: str) -> tuple[str, ...]:
+    """The codes inside `ignore[...]`, as written; commas and/or spaces separate them."""
+    return tuple(c for c in re.split(r"[,\s]+", text) if c)
+
+
 @dataclass
 class Directive:
     line: int
@@ -66,7 +71,7 @@ class Suppressions:
                 continue
             codes = raw = None
             if m.group("codes") is not None:
-                raw = tuple(c.strip() for c in re.split(r"[,\s]+", m.group("codes")) if c.strip())
+                raw = _split_codes(m.group("codes"))
                 codes = frozenset(c.upper() for c in raw)
             span = (col + m.start("codes"), col + m.end("codes")) if raw is not None else None
             directives.append(Directive(line, col, m.group("kind").lower() == "ignore-file", codes,
@@ -226,7 +231,7 @@ def add_directives(text: str, findings: Sequence[Finding]) -> tuple[str, int, li
         m = _DIRECTIVE.search(comment.string) if comment is not None else None
         if comment is not None and m is not None and m.group("codes") is not None:
             a, b = comment.start[1] + m.start("codes"), comment.start[1] + m.end("codes")
-            have = [c.strip() for c in re.split(r"[,\s]+", body[a:b]) if c.strip()]
+            have = list(_split_codes(body[a:b]))
             merged = have + sorted(c for c in codes if c not in {h.upper() for h in have})
             body = body[:a] + ", ".join(merged) + body[b:]
         elif m is None:

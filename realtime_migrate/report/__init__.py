@@ -24,7 +24,6 @@ def renderer(name: str) -> Renderer:
 def display_path(path: str) -> str:
     """`./a.py` → `a.py`, and absolute paths under the working directory made relative, `/`-separated:
     CI systems attach annotations and test names to workspace-relative paths."""
-    if path.startswith("<"):
-        return path
-    rel = os.path.relpath(path) if os.path.isabs(path) else os.path.normpath(path)
-    return (path if rel.startswith("..") else rel).replace(os.sep, "/")
+    from realtime_migrate.discovery import relative
+
+    return relative(path).replace(os.sep, "/")
