@@ -14,7 +14,7 @@ fixes too:
 * a safe fix keeps every comment (suppression comments excepted: RTM900 removes stale ones).
 
 It runs with `catalog.all_rules()`, so rules added later are exercised as they land.
-`RTM_HYPOTHESIS_PROFILE=long` runs 2,000 examples instead of 60.
+`RTM_HYPOTHESIS_PROFILE=long` runs 2,000 examples instead of 60 (`RTM_HYPOTHESIS_EXAMPLES=N`: N).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from realtime_migrate.model import Edit
 
 settings.register_profile("default", max_examples=60, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile("long", max_examples=2000, deadline=None,
+settings.register_profile("long", max_examples=int(os.environ.get("RTM_HYPOTHESIS_EXAMPLES", "2000")), deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile(os.environ.get("RTM_HYPOTHESIS_PROFILE", "default"))
 
