@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodeRange, PositionProvider
 
 from realtime_migrate.model import Applicability, Edit, Finding, Fix, Severity
@@ -90,26 +91,52 @@ class Matcher(cst.BatchableCSTVisitor):
         r = self.range_of(node)
         return self.ctx.offset(r.start.line, r.start.column), self.ctx.offset(r.end.line, r.end.column)
 
-    def full_span(self, node: cst.CSTNode) -> tuple[int, int]:
-        """The span of the node's whole code, parentheses included.
+    def render(self, node: cst.CSTNode, indent: str = "") -> str:
+        """The code of `node` as it reads inside a block indented by `indent`.
 
-        PositionProvider leaves out the parentheses a node owns, so the span is widened
-        until it covers exactly `code_for_node(node)`; a mismatch is a bug, never an edit.
+        libcst writes the enclosing block's indentation into continuation lines of
+        bracketed code, so a node inside a function must be rendered with it.
+        """
+        state = CodegenState(default_indent=self.ctx.module.default_indent,
+                             default_newline=self.ctx.module.default_newline)
+        if indent:
+            state.indent_tokens.append(indent)
+        node._codegen(state)
+        return "".join(state.tokens)
+
+    def locate(self, node: cst.CSTNode) -> tuple[int, int, str]:
+        """The span of the node's whole code (parentheses included) and its block indentation.
+
+        PositionProvider leaves out the parentheses a node owns, and the block indentation is
+        not recorded on the node, so both are found by matching the rendering against the
+        source text; a mismatch is a bug, never an edit.
         """
         start, end = self.span(node)
-        expected = self.ctx.module.code_for_node(node)
         text = self.ctx.text
-        if text[start:end] == expected:
-            return start, end
-        extra = len(expected) - (end - start)
-        for lead in range(0, extra + 1):
-            s = start - lead
-            if s >= 0 and text[s:s + len(expected)] == expected:
-                return s, s + len(expected)
+        first_line = self.range_of(node).start.line
+        indents = [""]
+        for line in range(first_line, 0, -1):
+            lead = self.ctx.line_text(line)
+            lead = lead[: len(lead) - len(lead.lstrip(" \t"))]
+            if lead and lead not in indents:
+                indents.append(lead)
+            if len(indents) > 8:
+                break
+        for indent in indents:
+            expected = self.render(node, indent)
+            if text[start:end] == expected:
+                return start, end, indent
+            for lead in range(0, len(expected) - (end - start) + 1):
+                s = start - lead
+                if s >= 0 and text[s:s + len(expected)] == expected:
+                    return s, s + len(expected), indent
         raise AssertionError(
-            f"internal: position of {type(node).__name__} does not match its code at line "
-            f"{self.range_of(node).start.line}"
+            f"internal: position of {type(node).__name__} does not match its code at line {first_line}"
         )
+
+    def full_span(self, node: cst.CSTNode) -> tuple[int, int]:
+        start, end, _ = self.locate(node)
+        return start, end
 
     # -- edits ------------------------------------------------------------------------
     def make_edit(self, start: int, end: int, content: str) -> Edit:
@@ -118,9 +145,9 @@ class Matcher(cst.BatchableCSTVisitor):
         return Edit(start, end, content, sl, sc, el, ec)
 
     def replace(self, node: cst.CSTNode, new: cst.CSTNode | str) -> Edit:
-        """An edit replacing `node` with `new`; checked against the source text."""
-        start, end = self.full_span(node)
-        content = new if isinstance(new, str) else self.ctx.module.code_for_node(new)
+        """An edit replacing `node` with `new` (rendered in the node's block indentation)."""
+        start, end, indent = self.locate(node)
+        content = new if isinstance(new, str) else self.render(new, indent)
         return self.make_edit(start, end, content)
 
     def loses_comment(self, node: cst.CSTNode, edits: Sequence[Edit]) -> bool:
