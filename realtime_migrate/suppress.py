@@ -26,6 +26,7 @@ from realtime_migrate.rule import Rule
 
 MARKER = "realtime-migrate:"
 UNUSED_CODE = "RTM900"
+_BARE_CODES = re.compile(r"[:\s]*(RTM\d+(?:[,\s]+RTM\d+)*)\b", re.IGNORECASE)
 _DIRECTIVE = re.compile(
     r"#\s*realtime-migrate:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?(?P<reason>.*)",
     re.IGNORECASE,
@@ -73,6 +74,9 @@ class Suppressions:
             if m.group("codes") is not None:
                 raw = _split_codes(m.group("codes"))
                 codes = frozenset(c.upper() for c in raw)
+            elif (bare := _BARE_CODES.match(m.group("reason"))) is not None:
+                # `ignore RTM001` (no brackets) means those codes, not every code (ruff's noqa pitfall).
+                codes = frozenset(c.upper() for c in _split_codes(bare.group(1)))
             span = (col + m.start("codes"), col + m.end("codes")) if raw is not None else None
             directives.append(Directive(line, col, m.group("kind").lower() == "ignore-file", codes,
                                         start=col + m.start(), end=col + len(comment.rstrip("\r\n")),

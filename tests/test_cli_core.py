@@ -148,3 +148,10 @@ def test_version_and_help() -> None:
     assert run_cli(["--version"]).stdout.startswith("realtime-migrate ")
     proc = run_cli(["--help"])
     assert proc.returncode == 0 and "scan" in proc.stdout and "fix" in proc.stdout
+
+
+def test_suppression_codes_without_brackets_are_not_a_blanket(tmp_path: Path) -> None:
+    p = write(tmp_path, "app.py",
+              'H = {"OpenAI-Beta": "realtime=v1", "t": "response.audio.delta"}  # realtime-migrate: ignore RTM001\n')
+    doc = json.loads(run_cli(["scan", "-o", "json", str(p)]).stdout)
+    assert {f["code"] for f in doc["findings"]} == {"RTM003"}
