@@ -206,7 +206,7 @@ def process(runner: Runner, files: Sequence[str], mode: str, open_cache: Callabl
             file_digest = digest(data)
             entry = cache.by_digest(abspath, file_digest, ignored)
             if entry is not None and _usable(entry, mode, settings.unsafe_fixes):
-                hit = _from_entry(entry, path, data, st)
+                hit = _from_entry(entry, path, data, st, mode)
                 if hit is not False:
                     cache.refresh_stat(abspath, st)
                     results[index] = hit  # type: ignore[assignment]
@@ -240,7 +240,7 @@ def process(runner: Runner, files: Sequence[str], mode: str, open_cache: Callabl
             w.ignored = settings.ignored_for(relative(w.path)) if pfi else ()
             w.digest = digest(w.data)
             entry = cache.by_digest(w.abspath, w.digest, w.ignored)
-            hit = _from_entry(entry, w.path, w.data, w.st) if entry is not None and _usable(
+            hit = _from_entry(entry, w.path, w.data, w.st, mode) if entry is not None and _usable(
                 entry, mode, settings.unsafe_fixes) else False
             if hit is False:
                 todo.append(w)
@@ -297,8 +297,8 @@ def _usable(entry: Any, mode: str, unsafe: bool) -> bool:
     return True
 
 
-def _from_entry(entry: Any, path: str, data: bytes, st: os.stat_result) -> FileResult | None | bool:
-    """The cached result as process_file() returns it (text included); False if the text cannot be had."""
+def _from_entry(entry: Any, path: str, data: bytes, st: os.stat_result, mode: str) -> FileResult | None | bool:
+    """The cached result as process_file() returns it (texts included); False if the text cannot be had."""
     if entry.findings is None:
         return None
     from realtime_migrate.cache import load_finding
@@ -308,4 +308,5 @@ def _from_entry(entry: Any, path: str, data: bytes, st: os.stat_result) -> FileR
         text = decode(path, data, st).text
     except SourceError:
         return False
-    return FileResult(path=path, findings=[load_finding(row, path) for row in entry.findings], old_text=text)
+    return FileResult(path=path, findings=[load_finding(row, path) for row in entry.findings], old_text=text,
+                      new_text=None if mode == "scan" else text)
