@@ -349,6 +349,9 @@ class Matcher(ClientMatcher):
             return
         edits = [self.make_edit(*self.span(where), new_body)]
         reads = self.reads.get(fn, [])
+        if not reads:
+            # The key moves to top-level `value`: a reader this function does not show would break silently.
+            unsafe.append("the response is read outside this function: the key moves to top-level `value`")
         edits += [self.make_edit(*self.span(o), f'{_src(self, i)}["{k}"]') for o, i, k in reads]
         if ga_side or azure:
             if azure:  # the URL is RTM002's; the body and the reads only make sense together with it
