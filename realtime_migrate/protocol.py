@@ -6,6 +6,8 @@ package's `RealtimeServerEvent` / `RealtimeClientEvent` unions (tests/test_proto
 
 from __future__ import annotations
 
+import re
+
 # D1-D7: server event names the GA protocol renamed or removed (whole-literal renames).
 SERVER_EVENT_RENAMES: dict[str, str] = {
     "response.text.delta": "response.output_text.delta",
@@ -15,7 +17,20 @@ SERVER_EVENT_RENAMES: dict[str, str] = {
     "response.audio_transcript.delta": "response.output_audio_transcript.delta",
     "response.audio_transcript.done": "response.output_audio_transcript.done",
     "transcription_session.updated": "session.updated",
+    # In the beta OpenAPI spec (not in the SDK's beta union); GA opens every session with session.created.
+    "transcription_session.created": "session.created",
 }
+
+# Prefixes that only preview names start with; a file holding one can hold a startswith() finding.
+PREVIEW_ONLY_PREFIXES: tuple[str, ...] = ("response.audio", "response.text")
+
+# Other services that still speak the preview event names today: the Responses API streams
+# `response.audio.delta`, Azure Voice Live and DashScope's realtime clone keep the beta shape.
+FOREIGN_PROTOCOL = re.compile(
+    r"voice-live|voicelive|dashscope|aliyuncs\.com|\.responses\.(?:create|stream)\(|openai\.types\.responses\b"
+    r"|/v1/responses\b",
+    re.IGNORECASE,
+)
 
 GA_SERVER_EVENTS: frozenset[str] = frozenset({
     "conversation.created", "conversation.item.created", "conversation.item.deleted",

@@ -1,6 +1,6 @@
 """RTM003: server event names that GA renamed (D1-D7)."""
 
-from realtime_migrate.protocol import GA_SERVER_EVENTS, SERVER_EVENT_RENAMES
+from realtime_migrate.protocol import GA_SERVER_EVENTS, PREVIEW_ONLY_PREFIXES, SERVER_EVENT_RENAMES
 from realtime_migrate.rule import Example, FixAvailability, Rule
 
 RULE = Rule(
@@ -9,7 +9,7 @@ RULE = Rule(
     summary="A preview server event name that GA renamed; handlers for it never fire.",
     message="Server event `{old}` was renamed to `{new}` in GA",
     matcher="string_rename",
-    triggers=tuple(SERVER_EVENT_RENAMES),
+    triggers=(*PREVIEW_ONLY_PREFIXES, *SERVER_EVENT_RENAMES),
     options={"renames": SERVER_EVENT_RENAMES, "ga_names": sorted(GA_SERVER_EVENTS)},
     references=("D1", "D2", "D3", "D4", "D5", "D6", "D7", "ET10", "G6", "J2"),
     fix=FixAvailability.ALWAYS,
@@ -17,7 +17,7 @@ RULE = Rule(
 Finds string literals whose whole value is a preview server event type that GA renamed:
 `response.text.*` → `response.output_text.*`, `response.audio.*` → `response.output_audio.*`,
 `response.audio_transcript.*` → `response.output_audio_transcript.*` (deltas **and** `.done`),
-and `transcription_session.updated` → `session.updated`. Any position counts: comparisons,
+and `transcription_session.updated`/`.created` → `session.updated`/`.created`. Any position counts: comparisons,
 `match` cases, dispatch-table keys, tuples and sets, Enum or constant values, decorator
 arguments. Mentions inside comments, docstrings and longer strings are reported as notes.
 A `startswith()` prefix that only matches preview names (`"response.audio"`) is reported.
@@ -39,7 +39,11 @@ Safe: only whole literals are rewritten and no preview name is a substring of a 
 so the rewrite is idempotent. When the file already handles the GA name too, the code was
 written for both protocols: a preview entry beside its GA twin in a tuple, list or set is
 removed (safe); beside it in a dict the entry removal is unsafe (its value may differ);
-any other rename is unsafe, because an `if`/`elif` chain may start taking another branch.
+any other rename is unsafe, because an `if`/`elif` chain may start taking another branch. A `case`
+alternative beside its GA twin is dropped (safe). The `"type"` of a dict the code builds is an event
+it *emits* (a relay talking to its own browser client, say): its consumer is outside the file, so that
+rename is unsafe. A table mapping preview names to their GA names is left alone. A file that talks to
+a service still using these names (the Responses API, Azure Voice Live, DashScope) gets notes only.
 Notes on comments and docstrings are never edited.
 """,
     examples=(

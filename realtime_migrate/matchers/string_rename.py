@@ -16,6 +16,7 @@ import libcst as cst
 
 from realtime_migrate.matchers.base import Matcher, remove_element, requote, string_value
 from realtime_migrate.model import Severity
+from realtime_migrate.protocol import FOREIGN_PROTOCOL
 
 _SEQUENCES = (cst.Tuple, cst.List, cst.Set)
 
@@ -39,6 +40,11 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         self.parents: dict[int, tuple[cst.CSTNode, cst.CSTNode]] = {}
         self.docstrings: set[int] = set()
         self.prefix_args: set[int] = set()
+        self.emitted: set[int] = set()
+        self.translations: set[int] = set()
+        self.alternatives: dict[int, tuple[cst.MatchOr, cst.MatchOrElement]] = {}
+        foreign = FOREIGN_PROTOCOL.search(ctx.text)
+        self.foreign = foreign.group(0) if foreign else None
 
     # -- context ---------------------------------------------------------------------
     def visit_Expr(self, node: cst.Expr) -> None:
@@ -65,6 +71,20 @@ class Matcher(Matcher):  # type: ignore[no-redef]
 
     def visit_Dict(self, node: cst.Dict) -> None:
         self._remember(node, node.elements)
+        for el in node.elements:
+            if not isinstance(el, cst.DictElement):
+                continue
+            key, value = string_value(el.key), string_value(el.value)
+            if key == "type" and len(node.elements) > 1:
+                self.emitted.add(id(el.value))
+            if key is not None and value is not None and (
+                    self.renames.get(key) == value or self.renames.get(value) == key):
+                self.translations.update({id(el.key), id(el.value)})
+
+    def visit_MatchOr(self, node: cst.MatchOr) -> None:
+        for alt in node.patterns:
+            if isinstance(alt.pattern, cst.MatchValue):
+                self.alternatives[id(alt.pattern.value)] = (node, alt)
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -84,6 +104,8 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             self._mentions(node, value)
             return
         new = self.renames.get(value)
+        if id(node) in self.translations:
+            return
         if new is not None:
             container, element = self.parents.get(id(node), (None, None))
             self.candidates.append(_Candidate(node, value, new, container, element))
@@ -102,6 +124,8 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         return any(o.startswith(value) for o in self.renames) and not any(g.startswith(value) for g in self.ga_names)
 
     def _mentions(self, node: cst.CSTNode, text: str) -> None:
+        if self.foreign is not None:
+            return
         for old, new in self.renames.items():
             if old in text and not _embedded_in_ga_name(text, old, new):
                 self.report(node, f"mentions preview event `{old}` (GA: `{new}`)", severity=Severity.INFO,
@@ -114,8 +138,15 @@ class Matcher(Matcher):  # type: ignore[no-redef]
     # -- decisions need the whole file: which GA names it already handles -----------------
     def leave_Module(self, original_node: cst.Module) -> None:
         for c in self.candidates:
+            if self.foreign is not None:
+                continue  # another service's protocol, where these names are current
             dual = c.new in self.values_seen
-            if dual and isinstance(c.container, _SEQUENCES) and _sibling_values(c.container) >= {c.new}:
+            alt = self.alternatives.get(id(c.node))
+            if dual and alt is not None and c.new in _alternative_values(alt[0]):
+                self.report(c.node, f"Preview event `{c.old}` is matched beside its GA name `{c.new}`; "
+                            "remove the preview alternative", edits=[self._drop_alternative(*alt)],
+                            fix_title=f"Remove `{c.old}`", ga_form=f'"{c.new}"')
+            elif dual and isinstance(c.container, _SEQUENCES) and _sibling_values(c.container) >= {c.new}:
                 edit, carried = remove_element(self, c.container, c.element)
                 self.report(c.node, f"Preview event `{c.old}` is listed beside its GA name `{c.new}`; "
                             "remove the preview entry", edits=[edit], comment_scope=c.element, unsafe=carried,
@@ -126,11 +157,30 @@ class Matcher(Matcher):  # type: ignore[no-redef]
                             "remove the preview entry", edits=[edit], unsafe=True, comment_scope=c.element,
                             fix_title=f"Remove the `{c.old}` entry", ga_form=f'"{c.new}"')
             else:
+                emitted = id(c.node) in self.emitted
                 edit = self.replace(c.node, requote(c.node, c.new))
-                self.report(c.node, edits=[edit], unsafe=dual, ga_form=f'"{c.new}"',
-                            fix_title=f"Rename to `{c.new}`" + (" (the file also handles the GA name: review)"
-                                                                 if dual else ""),
-                            old=c.old, new=c.new)
+                title = f"Rename to `{c.new}`"
+                if dual:
+                    title += " (the file also handles the GA name: review)"
+                elif emitted:
+                    title += " (this code emits the event: its consumer must change too)"
+                self.report(c.node, edits=[edit], unsafe=dual or emitted, ga_form=f'"{c.new}"',
+                            fix_title=title, old=c.old, new=c.new)
+
+    def _drop_alternative(self, node: cst.MatchOr, alt: cst.MatchOrElement):  # type: ignore[no-untyped-def]
+        rest = [p for p in node.patterns if p is not alt]
+        rest[-1] = rest[-1].with_changes(separator=cst.MaybeSentinel.DEFAULT)
+        return self.replace(node, node.with_changes(patterns=rest))
+
+
+def _alternative_values(node: cst.MatchOr) -> set[str]:
+    out = set()
+    for alt in node.patterns:
+        if isinstance(alt.pattern, cst.MatchValue):
+            value = string_value(alt.pattern.value)
+            if value is not None:
+                out.add(value)
+    return out
 
 
 def _sibling_values(container: cst.CSTNode) -> set[str]:
