@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from realtime_migrate.matchers.base import Matcher, remove_element, string_value
+from realtime_migrate.model import Severity
 
 _SENTINEL = re.compile("\x00(\\d+)\x00")
 _SESSIONS = re.compile(r"/openai/realtimeapi/sessions(?P<q>\?[^#\s\"']*)?")
@@ -35,22 +36,31 @@ class Rewrite:
 
 
 def _rewrite_query(query: str) -> tuple[str, list[str], bool]:
-    """`?api-version=X&deployment=D&k=v` → `?model=D&k=v`; returns (query, dropped values, touched)."""
+    """`?api-version=X&deployment=D&k=v` → `?model=D&k=v`; returns (query, dropped values, touched).
+
+    `\x01` marks a boundary between joined literals: a dropped parameter hands its markers
+    to the next kept one, so every literal keeps its place.
+    """
     lead, body = query[0], query[1:]
     out: list[str] = []
     dropped: list[str] = []
     touched = False
+    carry = ""
     for param in body.split("&"):
         key, _, value = param.partition("=")
-        if key == "api-version":
-            dropped.append(value)
+        bare = key.replace("\x01", "")
+        if bare == "api-version":
+            dropped.append(value.replace("\x01", ""))
+            carry += "\x01" * param.count("\x01")
             touched = True
-        elif key == "deployment":
-            out.append("model=" + value)
+            continue
+        if bare == "deployment":
+            param = key.replace("deployment", "model") + "=" + value
             touched = True
-        else:
-            out.append(param)
-    return (lead + "&".join(out) if out else ""), dropped, touched
+        out.append(carry + param)
+        carry = ""
+    text = "&".join(out)
+    return ((lead + text if out else "") + carry), dropped, touched
 
 
 def rewrite_template(template: str) -> Rewrite | None:
@@ -95,13 +105,55 @@ def rewrite_template(template: str) -> Rewrite | None:
 class Matcher(Matcher):  # type: ignore[no-redef]
     def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(rule, ctx)
-        self.pending_paths: list[tuple[cst.CSTNode, str, list]] = []
+        self.pending_paths: list[tuple[cst.CSTNode, str | list, list]] = []
         self.param_dicts: list[tuple[cst.Dict, cst.DictElement, cst.DictElement]] = []
         self.preview_query_seen = False
+        self.handled: set[int] = set()
+        self.docstrings: set[int] = set()
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            self.docstrings.add(id(node.value))
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+        """A URL split over implicitly joined literals is rewritten as one template."""
+        parts = _flatten(node)
+        if id(node) in self.docstrings or not all(isinstance(p, cst.SimpleString) and "b" not in p.prefix.lower()
+                                                  for p in parts):
+            return True
+        raws = [p.raw_value for p in parts]  # type: ignore[union-attr]
+        joined = "\x01".join(raws)
+        if _REGIONAL.search(joined.replace("\x01", "")):
+            return True
+        rw = rewrite_template(joined)
+        if rw is None:
+            return True
+        self.handled.update(id(p) for p in parts)
+        pieces = rw.template.split("\x01")
+        if len(pieces) != len(parts) or _positional(rw.dropped) or any(v == "" for v in rw.dropped):
+            self.report(node, "Azure preview realtime URL split over several literals: drop `api-version` and "
+                        "rename `deployment=` to `model=`", ga_form="/openai/v1/realtime?model=<deployment>")
+            return False
+        if rw.dropped:
+            self.preview_query_seen = True
+        edits = [self.replace(p, f"{p.prefix}{p.quote}{new}{p.quote}")  # type: ignore[union-attr]
+                 for p, new, old in zip(parts, pieces, raws, strict=True) if new != old]
+        ga = "".join(pieces)
+        if rw.path_only:
+            self.pending_paths.append((parts[0], edits, [False]))
+            return False
+        # The edits replace the literals only; comments between them are never inside an edit.
+        self.report(node, edits=edits, ga_form=ga, fix_title="Use the GA URL", comment_scope=parts[0])
+        return False
 
     # -- strings ---------------------------------------------------------------------
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if "b" in node.prefix.lower():
+        if "b" in node.prefix.lower() or id(node) in self.handled:
+            return
+        if id(node) in self.docstrings:
+            if _PATH.search(node.raw_value) or _SESSIONS.search(node.raw_value):
+                self.report(node, "mentions an Azure preview realtime URL "
+                            "(GA: `/openai/v1/realtime?model=<deployment>`)", severity=Severity.INFO)
             return
         raw = node.raw_value
         if _REGIONAL.search(raw):
@@ -195,7 +247,11 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         for node, code, (unsafe,) in self.pending_paths:
             # The query is built apart from the path; dropping api-version there is only known to
             # happen when this file holds a preview query this rule rewrites too.
-            self._report_url(node, code, unsafe or not self.preview_query_seen)
+            if isinstance(code, list):  # a concatenation: its edits are ready
+                self.report(node, edits=code, unsafe=unsafe or not self.preview_query_seen,
+                            fix_title="Use the GA URL")
+            else:
+                self._report_url(node, code, unsafe or not self.preview_query_seen)
 
     def _dict_edit(self, node: cst.Dict, api_version: cst.DictElement, deployment: cst.DictElement):  # type: ignore[no-untyped-def]
         renamed = deployment.with_changes(key=_rename_key(deployment.key))
@@ -213,6 +269,12 @@ def _rename_key(key: cst.BaseExpression) -> cst.BaseExpression:
     if isinstance(key, cst.SimpleString):
         return key.with_changes(value=f"{key.prefix}{key.quote}model{key.quote}")
     return key
+
+
+def _flatten(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(node, cst.ConcatenatedString):
+        return _flatten(node.left) + _flatten(node.right)
+    return [node]
 
 
 def _has_call(node: cst.CSTNode) -> bool:
