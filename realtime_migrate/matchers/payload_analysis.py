@@ -48,6 +48,41 @@ class Analysis:
         self.mixed_flow = self.flow and re.search(r"[?&]model=", m.ctx.text) is not None
         foreign = FOREIGN.search(m.ctx.text)
         self.foreign = foreign.group(0) if foreign else None
+        # id(dict or list literal) → the other uses of the name it is bound to (a spread into another
+        # call, a read by key, an argument elsewhere): a reshape of it may break those, so it is unsafe.
+        self.shared: dict[int, list[cst.Name]] = {}
+        # loads of names that are payload references (`"session": SESSION`, `{**BASE}`, `for item in ITEMS`)
+        self.references: set[int] = set()
+        for p in getattr(m, "payloads", ()):
+            value = p.value
+            if isinstance(value, cst.Name):
+                self.references.add(id(value))
+            elif isinstance(value, cst.Dict):
+                self.references.update(id(el.value) for el in value.elements
+                                       if isinstance(el, cst.StarredDictElement) and isinstance(el.value, cst.Name))
+
+    def other_uses(self, scope: Scope, name: str, reference: cst.CSTNode | None) -> list[cst.Name]:
+        """Loads of `name` (bound in `scope`) that are neither payload references nor followed mutations."""
+        accounted = set(self.references)
+        if reference is not None:
+            accounted.add(id(reference))
+        for mu in mutations_of(scope, name, ()):
+            base = mu.subscripts[0].value if mu.subscripts else (mu.call.func.value if mu.call is not None
+                                                                  and isinstance(mu.call.func, cst.Attribute)
+                                                                  else None)
+            if base is not None:
+                accounted.add(id(base))
+        out = []
+        for s, node in getattr(self.m, "name_uses", {}).get(name, ()):
+            if id(node) in accounted:
+                continue
+            if _bound_in(s, name) is scope:
+                out.append(node)
+        return out
+
+    def mark_shared(self, literal: cst.CSTNode, uses: list[cst.Name]) -> None:
+        if uses:
+            self.shared.setdefault(id(literal), []).extend(uses)
 
     def run(self) -> list[Issue]:
         m = self.m
@@ -109,6 +144,17 @@ class Analysis:
                 return
             binding_scope, bindings = found
             name = value.value
+            if name in binding_scope.assigns:
+                uses = self.other_uses(binding_scope, name, value)
+                for binding in bindings:
+                    self.mark_shared(binding.value, uses)
+            else:  # `for item in ITEMS`: ITEMS used elsewhere too
+                for it in binding_scope.loops.get(name, ()):
+                    if isinstance(it.value, cst.Name):
+                        where = _bound_in(binding_scope, it.value.value)
+                        uses = self.other_uses(where, it.value.value, it.value) if where is not None else []
+                        for binding in bindings:
+                            self.mark_shared(binding.value, uses)
         elif isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name):
             # `self.SESSION` / `Agent.SESSION`: a class attribute bound once, in one class, to a dict literal
             bindings = self.m.class_attrs.get(value.attr.value)
@@ -214,8 +260,10 @@ class Analysis:
         for el in node.elements:  # `{**BASE, ...}`: a spread dict literal is part of the session
             if isinstance(el, cst.StarredDictElement) and isinstance(el.value, cst.Name) and not partial:
                 found = resolve(p.scope, el.value.value)
+                uses = self.other_uses(found[0], el.value.value, el.value) if found else []
                 for binding in found[1] if found else ():
                     assert isinstance(binding.value, cst.Dict)
+                    self.mark_shared(binding.value, uses)
                     has_type |= type_value(binding.value) is not None
                     self.session(p, binding.value, binding.indent,
                                  [mu for mu in mutations_of(found[0], el.value.value, ()) if mu.path], partial=True)  # type: ignore[index]
@@ -238,6 +286,7 @@ class Analysis:
                          fix_title=f'Add `"type": "{kind}"`')
         hoist = "hoist" if p.event == "client_secrets" else "drop"
         result = ga.reshape_session(node, kind=kind, ensure_type=False, client_secret=hoist)  # type: ignore[arg-type]
+        self.stale_reads("session", result, node)
         self.report_result("session", result, node, indent, fixable_title="Move the session fields to their GA paths")
         self.mutations("session", muts, kind, node)
 
@@ -254,9 +303,31 @@ class Analysis:
         result = ga.reshape_session(node, kind="realtime", ensure_type=False)
         return not result.changes and not result.left
 
+    def harmful_uses(self, result: ga.Reshape, node: cst.Dict) -> list[cst.Name]:
+        """The other uses of the dict that the reshape may break: all but reads of keys it keeps."""
+        moved = {c.key.split(".")[0] for c in result.changes if c.action not in ("added", "hoist")}
+        reads = getattr(self.m, "key_reads", {})
+        return [u for u in self.shared.get(id(node), ()) if id(u) not in reads or reads[id(u)][0] in moved]
+
+    def stale_reads(self, part: str, result: ga.Reshape, node: cst.Dict) -> None:
+        """`session["voice"]` after the dict was sent: the reshape moves that key, so the read breaks."""
+        moved = {c.key.split(".")[0]: c for c in result.changes if c.action not in ("added", "hoist")}
+        reads = getattr(self.m, "key_reads", {})
+        for use in self.shared.get(id(node), ()):
+            read = reads.get(id(use))
+            if read is None or read[0] not in moved:
+                continue
+            change = moved[read[0]]
+            where = f"`{change.ga_path}`" if change.ga_path else "nowhere (it is removed)"
+            self.add(part, read[1], f'This reads `"{read[0]}"` of a session payload whose GA reshape moves it to '
+                     f"{where}: read the GA path (the reshape of the payload is an unsafe fix)",
+                     ga_form=ga_form_of(change))
+
     def report_result(self, part: str, result: ga.Reshape, node: cst.Dict, indent: tuple[str, ...],
                       fixable_title: str) -> None:
         edit = self.render(node, result.dict, indent) if result.changes else None
+        if self.harmful_uses(result, node):
+            result = dataclasses.replace(result, unsafe=[*result.unsafe, "shared"])
         applied = [c for c in result.changes if c.action not in ("added", "hoist")]
         for change in applied:
             self.add(part, change.element or node, message_of(change), edits=(edit,) if edit else (),
@@ -341,6 +412,7 @@ class Analysis:
                 continue
             self.add("item", type_node, f'{role.capitalize()} content type `"{ctype}"` is `"{new}"` in GA',
                      edits=(self.m.replace(type_node, requote(type_node, new)),), ga_form=f'"{new}"',
+                     unsafe=id(node) in self.shared,
                      fix_title=f'Rename to `"{new}"`')
 
     # -- proxies: a received event checked by type, then changed ------------------------------
@@ -601,6 +673,18 @@ class Analysis:
         for change in result.left:
             self.add(part, change.element or mu.value, message_of(change), ga_form=ga_form_of(change))
         return True
+
+
+def _bound_in(scope: Scope, name: str) -> Scope | None:
+    """The scope whose binding of `name` is visible from `scope` (None: a parameter or unbound)."""
+    s: Scope | None = scope
+    while s is not None:
+        if name in s.params:
+            return None
+        if name in s.assigns or name in s.loops:
+            return s
+        s = s.parent
+    return None
 
 
 def _one_line(node: cst.Dict) -> str:

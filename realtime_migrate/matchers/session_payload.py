@@ -76,6 +76,10 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         self.functions: dict[str, list[Scope]] = {}  # module-level functions (a payload may be built by one)
         self.class_attrs: dict[str, list[Binding]] = {}
         self.subjects: list[str | None] = []
+        # every load of a name (scope it appears in, node): a followed payload used elsewhere too
+        self.name_uses: dict[str, list[tuple[Scope, cst.Name]]] = {}
+        self.not_loads: set[int] = set()
+        self.key_reads: dict[int, tuple[str, cst.CSTNode]] = {}  # id(name) → key read by `name[k]` / `.get(k)`
 
     # -- collection (owner only) ------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
@@ -240,6 +244,10 @@ class Matcher(Matcher):  # type: ignore[no-redef]
     def visit_Call(self, node: cst.Call) -> None:
         if not self.owner:
             return
+        func0 = node.func
+        if isinstance(func0, cst.Attribute) and func0.attr.value in ("get", "setdefault", "pop") \
+                and isinstance(func0.value, cst.Name) and node.args and string_value(node.args[0].value) is not None:
+            self.key_reads.setdefault(id(func0.value), (string_value(node.args[0].value), node))  # type: ignore[arg-type]
         type_arg = kwarg(node, "type")
         if type_arg is not None and string_value(type_arg.value) in EVENT_PAYLOAD:
             event = string_value(type_arg.value)
@@ -287,6 +295,28 @@ class Matcher(Matcher):  # type: ignore[no-redef]
 
     def visit_Set(self, node: cst.Set) -> None:
         self._listed(node)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if self.owner:
+            self.not_loads.add(id(node.attr))
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if self.owner and node.keyword is not None:
+            self.not_loads.add(id(node.keyword))
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if self.owner and isinstance(node.target, cst.Name):
+            self.not_loads.add(id(node.target))
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if self.owner:
+            found = subscript_path(node)
+            if found and found[1][0] is not None and isinstance(node.value, cst.Name):
+                self.key_reads.setdefault(id(node.value), (found[1][0], node))
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if self.owner and self.scope is not None and id(node) not in self.not_loads:
+            self.name_uses.setdefault(node.value, []).append((self.scope, node))
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         raw = node.value
