@@ -36,6 +36,7 @@ from realtime_migrate.matchers.payload_model import (
     type_value,
 )
 from realtime_migrate.model import Edit, Severity
+from realtime_migrate.suppress import Suppressions
 
 
 class Analysis:
@@ -51,6 +52,7 @@ class Analysis:
         # id(dict or list literal) → the other uses of the name it is bound to (a spread into another
         # call, a read by key, an argument elsewhere): a reshape of it may break those, so it is unsafe.
         self.shared: dict[int, list[cst.Name]] = {}
+        self.suppressions: Suppressions | None = None
         # loads of names that are payload references (`"session": SESSION`, `{**BASE}`, `for item in ITEMS`)
         self.references: set[int] = set()
         for p in getattr(m, "payloads", ()):
@@ -309,6 +311,24 @@ class Analysis:
         reads = getattr(self.m, "key_reads", {})
         return [u for u in self.shared.get(id(node), ()) if id(u) not in reads or reads[id(u)][0] in moved]
 
+    def moves_suppressed(self, part: str, result: ga.Reshape) -> bool:
+        """A key whose finding is suppressed on its line (`# realtime-migrate: ignore[RTM011]`) would
+        still be moved by the shared reshape that another key's finding applies: that fix is unsafe."""
+        if self.suppressions is None:
+            self.suppressions = Suppressions.parse(self.m.ctx.text)
+        directives = [d for d in self.suppressions.directives if not d.file_level and d.covers(CODES[part])]
+        if not directives:
+            return False
+        text = self.m.ctx.text
+        for change in result.changes:
+            if change.element is None:
+                continue
+            start, end = self.m.span(change.element)
+            lines = range(text.count("\n", 0, start) + 1, text.count("\n", 0, end) + 2)
+            if any(d.line in lines for d in directives):
+                return True
+        return False
+
     def stale_reads(self, part: str, result: ga.Reshape, node: cst.Dict) -> None:
         """`session["voice"]` after the dict was sent: the reshape moves that key, so the read breaks."""
         moved = {c.key.split(".")[0]: c for c in result.changes if c.action not in ("added", "hoist")}
@@ -326,7 +346,7 @@ class Analysis:
     def report_result(self, part: str, result: ga.Reshape, node: cst.Dict, indent: tuple[str, ...],
                       fixable_title: str) -> None:
         edit = self.render(node, result.dict, indent) if result.changes else None
-        if self.harmful_uses(result, node):
+        if self.harmful_uses(result, node) or self.moves_suppressed(part, result):
             result = dataclasses.replace(result, unsafe=[*result.unsafe, "shared"])
         applied = [c for c in result.changes if c.action not in ("added", "hoist")]
         for change in applied:
