@@ -249,10 +249,12 @@ NOTEBOOK = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="open QA bug: .ipynb files are skipped by directory discovery "
-                   "(\"All checks passed (0 files checked)\") and an explicit .ipynb path is parsed as a Python "
-                   "dict literal, so only a note comes out; public Realtime examples (openai-cookbook) are notebooks")
-@pytest.mark.parametrize("explicit", [False, True], ids=["directory", "explicit-path"])
+@pytest.mark.parametrize("explicit", [
+    pytest.param(False, id="directory", marks=pytest.mark.xfail(
+        strict=True, reason="open QA bug: .ipynb files are skipped by directory discovery without a word "
+        "(\"All checks passed (0 files checked)\"); public Realtime examples (openai-cookbook) are notebooks")),
+    pytest.param(True, id="explicit-path"),  # fixed: a one-line "skipped: notebooks are not supported yet" error
+])
 def test_notebooks_are_not_silently_passed(tmp_path: Path, explicit: bool) -> None:
     """A preview notebook is analysed (exit 1, RTM001/RTM003) or at least named as skipped."""
     nb = tmp_path / "realtime_demo.ipynb"

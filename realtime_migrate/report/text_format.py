@@ -65,8 +65,8 @@ def render(summary: Summary) -> str:
         lines.append(summary.diff.rstrip("\n"))
     lines.append(summary.headline())
     if summary.notes:
-        lines.append(f"{len(summary.notes)} note{'s' * (len(summary.notes) != 1)} (mentions in comments or "
-                     "docstrings; they never fail the run).")
+        lines.append(f"{len(summary.notes)} note{'s' * (len(summary.notes) != 1)} (mentions and constructs to "
+                     "review; notes never fail the run).")
     if summary.errors:
         lines.append(f"{len(summary.errors)} file{'s' * (len(summary.errors) != 1)} could not be processed.")
     return "\n".join(lines) + "\n"
