@@ -339,6 +339,7 @@ def _reshape(node: cst.Dict, moves: dict[str, tuple[str, str]], *, kind: Kind | 
     audio_el: cst.DictElement | None = None
     keys = _keys(node)
     session = kind is not None
+    tail_comment = False
 
     def renamed(el: cst.DictElement, key: str, ga: str, value: cst.BaseExpression | None = None) -> None:
         if ga in keys:
@@ -375,7 +376,17 @@ def _reshape(node: cst.Dict, moves: dict[str, tuple[str, str]], *, kind: Kind | 
                 kept.append(el)
                 continue
             depth = layout.child().child()
-            moved = _element(ga_key, _shift(new_value, layout, depth), depth).with_changes(comma=el.comma)
+            comma = el.comma
+            closing = node.rbrace.whitespace_before
+            if el is node.elements[-1] and isinstance(closing, cst.ParenthesizedWhitespace) \
+                    and closing.first_line.comment is not None and _comment_ws(comma) is None:
+                # `"voice": "alloy",  # note` as the last entry: libcst keeps the comment on `}`;
+                # it travels with the entry (and leaves the brace, see below).
+                before = comma.whitespace_before if isinstance(comma, cst.Comma) else cst.SimpleWhitespace("")
+                comma = cst.Comma(whitespace_before=before, whitespace_after=cst.ParenthesizedWhitespace(
+                    first_line=closing.first_line, indent=True, last_line=cst.SimpleWhitespace("")))
+                tail_comment = True
+            moved = _element(ga_key, _shift(new_value, layout, depth), depth).with_changes(comma=comma)
             entries[sub].append((key, el, moved))
             originals.append(el)
             result.changes.append(FieldChange(key, ga_path, "reshaped" if new_value is not value else "moved", el))
@@ -429,9 +440,15 @@ def _reshape(node: cst.Dict, moves: dict[str, tuple[str, str]], *, kind: Kind | 
                                                    "`audio` is not a dict literal: merge it by hand"))
             it = iter(originals)
             kept = [next(it) if k is _MOVED else k for k in kept]
-        elif audio_el is not None:
-            kept = [merged if k is audio_el else k for k in kept if k is not _MOVED]
         else:
+            if tail_comment:
+                closing = node.rbrace.whitespace_before
+                assert isinstance(closing, cst.ParenthesizedWhitespace)
+                node = node.with_changes(rbrace=node.rbrace.with_changes(
+                    whitespace_before=closing.with_changes(first_line=cst.TrailingWhitespace())))
+        if merged is not None and audio_el is not None:
+            kept = [merged if k is audio_el else k for k in kept if k is not _MOVED]
+        elif merged is not None:
             first = kept.index(_MOVED)
             kept = [k for k in kept[:first] if k is not _MOVED] + [merged] + [k for k in kept[first:]
                                                                                  if k is not _MOVED]
@@ -612,6 +629,21 @@ def dict_from_kwargs(args: Sequence[cst.Arg], quote: str = '"') -> cst.Dict | No
 
 def with_type(node: cst.Dict, kind: Kind) -> cst.Dict:
     """`node` with `"type": kind` as its first entry and nothing else changed (E1/ET1)."""
+    opening = node.lbrace.whitespace_after
+    if not node.elements and isinstance(opening, cst.ParenthesizedWhitespace) \
+            and not isinstance(node.rbrace.whitespace_before, cst.ParenthesizedWhitespace):
+        # `{ <comment lines> }`: libcst keeps the comments and the indentation of `}` after `{`;
+        # the new entry gets its own line one step in, and `}` keeps its line.
+        close = opening.last_line.value
+        elem = close + "    "
+        node = node.with_changes(
+            lbrace=node.lbrace.with_changes(whitespace_after=opening.with_changes(last_line=cst.SimpleWhitespace(elem))),
+            rbrace=node.rbrace.with_changes(whitespace_before=cst.ParenthesizedWhitespace(
+                indent=opening.indent, last_line=cst.SimpleWhitespace(close))))
+        layout = _Layout(True, opening.indent, elem, close, "    ", True, cst.SimpleWhitespace(""),
+                         cst.SimpleWhitespace(" "), '"')
+        return _assemble(node, [_element("type", _string(kind, layout), layout).with_changes(
+            comma=cst.Comma())], layout)
     layout = _layout(node)
     return _assemble(node, [_element("type", _string(kind, layout), layout), *node.elements], layout)
 
