@@ -10,7 +10,7 @@ RULE = Rule(
     message="Preview response.create parameter",
     matcher="session_payload",
     triggers=("response.create",),
-    references=("ER1", "ER2", "ER3", "ER4", "ER5", "ER6", "F5", "G9", "J7", "J8"),
+    references=("C3", "ER1", "ER2", "ER3", "ER4", "ER5", "ER6", "F5", "G9", "J7", "J8"),
     fix=FixAvailability.SOMETIMES,
     what="""
 In the `response` of a `response.create` event dict and of the SDK's

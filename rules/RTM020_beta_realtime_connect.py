@@ -9,7 +9,7 @@ RULE = Rule(
     message="`client.beta.realtime` is the preview Realtime API; GA: `client.realtime`",
     matcher="beta_realtime_connect",
     triggers=("beta.realtime",),
-    references=("G1", "G5", "J11", "J16"),
+    references=("G14", "G1", "G5", "J11", "J16"),
     fix=FixAvailability.SOMETIMES,
     what="""
 Finds `<client>.beta.realtime.connect(...)` (sync and async clients), and `.beta.realtime` held in

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from helpers import ROOT, run_cli
 
 from realtime_migrate import catalog, docgen
@@ -38,3 +41,15 @@ def test_readme_rules_table_is_current() -> None:
     assert readme == docgen.render_readme(readme), "README rules table is stale: run `python -m realtime_migrate.docgen`"
     for rule in catalog.all_rules():
         assert rule.code in readme and rule.name in readme, f"README lacks {rule.code}"
+
+
+def test_every_reference_row_maps_to_a_rule_or_a_reason() -> None:
+    """Issue #3: each row of ga-protocol.md maps to a rule code, or says why no rule is needed."""
+    reference = ROOT.parent / "shared" / "ga-protocol.md"
+    if not reference.exists():
+        pytest.skip("../shared/ga-protocol.md is not beside this checkout")
+    rows = re.findall(r"^\|\s*([A-J](?:T|R)?\d+)\s*\|", reference.read_text(encoding="utf-8"), re.MULTILINE)
+    assert len(rows) > 100
+    mapped = docgen.reference_map()
+    unmapped = [r for r in rows if r not in mapped and r not in docgen.ROWS_WITHOUT_RULE]
+    assert not unmapped, f"rows with neither a rule nor a reason: {unmapped}"
