@@ -38,7 +38,8 @@ def test_rules_table_lists_every_rule() -> None:
 
 def test_readme_rules_table_is_current() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert readme == docgen.render_readme(readme), "README rules table is stale: run `python -m realtime_migrate.docgen`"
+    stale = "README rules table is stale: run `python -m realtime_migrate.docgen`"
+    assert readme == docgen.render_readme(readme), stale
     for rule in catalog.all_rules():
         assert rule.code in readme and rule.name in readme, f"README lacks {rule.code}"
 
