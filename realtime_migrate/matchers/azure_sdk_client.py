@@ -16,6 +16,7 @@ client calls it before each connect).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import libcst as cst
@@ -36,6 +37,7 @@ from realtime_migrate.model import Edit
 _PASSTHROUGH = frozenset({"timeout", "max_retries", "default_headers", "default_query", "http_client", "organization",
                           "project"})
 _DROPPED = frozenset({"api_version"})
+_AIO_IMPORT = re.compile(r"^\s*(?:from\s+azure\.identity\.aio\s+import|import\s+azure\.identity\.aio)", re.M)
 _GA = 'AsyncOpenAI(websocket_base_url="wss://<resource>.openai.azure.com/openai/v1", api_key=<key or Entra token>)'
 
 
@@ -153,8 +155,13 @@ class Matcher(ClientMatcher):
             kwargs[arg.keyword.value] = arg
         unknown = set(kwargs) - _PASSTHROUGH - _DROPPED - {"azure_endpoint", "api_key", "azure_ad_token",
                                                           "azure_ad_token_provider", "azure_deployment"}
+        if "websocket_base_url" in unknown:
+            return None, ("`websocket_base_url` points at a custom endpoint (a proxy?) whose path cannot be "
+                          "mapped to `/openai/v1`: set the GA base URL by hand"), None
         if unknown:
-            return None, f"`{'`, `'.join(sorted(unknown))}` have no plain-client equivalent here", None
+            names = "`, `".join(sorted(unknown))
+            verb = "has" if len(unknown) == 1 else "have"
+            return None, f"`{names}` {verb} no plain-client equivalent here", None
         def src(node: cst.CSTNode) -> str:
             return self.ctx.text.__getitem__(slice(*paren_span(self, node)))
 
@@ -180,6 +187,12 @@ class Matcher(ClientMatcher):
         creds = [k for k in ("api_key", "azure_ad_token", "azure_ad_token_provider") if k in kwargs]
         if len(creds) > 1:
             return None, "more than one credential", None
+        if creds == ["azure_ad_token_provider"] and "Async" in self.ctx.module.code_for_node(ctor.func) \
+                and not _AIO_IMPORT.search(self.ctx.text):
+            # AsyncOpenAI awaits a callable `api_key`; a sync `azure.identity` provider returns a str.
+            return None, ("`azure_ad_token_provider` looks like a sync `azure.identity` provider, and `AsyncOpenAI` "
+                          "awaits a callable `api_key`: pass an `azure.identity.aio` provider (or an async "
+                          "function) by hand"), None
         if creds:
             key = src(kwargs[creds[0]].value)
         elif has_os:
