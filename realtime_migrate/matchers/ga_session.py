@@ -371,8 +371,11 @@ def _reshape(node: cst.Dict, moves: dict[str, tuple[str, str]], *, kind: Kind | 
                     kept.append(el)
                     continue
             if new_value is None:
+                literal = _literal_str(value)
+                why = (f'`"{literal}"` is not a preview format ({", ".join(AUDIO_FORMATS)})' if literal is not None
+                       else "value is not a literal")
                 result.left.append(FieldChange(key, ga_path, "left", el,
-                                               "value is not a literal: write the GA format object by hand"))
+                                               f"{why}: write the GA format object by hand"))
                 kept.append(el)
                 continue
             depth = layout.child().child()
@@ -569,6 +572,15 @@ def _merge_audio(audio_el: cst.DictElement | None,
 def _relayout(el: cst.DictElement, layout: _Layout) -> cst.DictElement:
     """A moved element with the nested layout's colon spacing (its comma/comment travels with it)."""
     return el.with_changes(whitespace_before_colon=layout.colon_before, whitespace_after_colon=layout.colon_after)
+
+
+def _literal_str(value: cst.BaseExpression) -> str | None:
+    if isinstance(value, cst.SimpleString):
+        try:
+            return str(value.evaluated_value)
+        except Exception:  # noqa: BLE001 - an odd literal: no value to show
+            return None
+    return None
 
 
 def _requote(key: cst.BaseExpression, new: str) -> cst.BaseExpression:
