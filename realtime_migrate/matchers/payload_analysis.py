@@ -193,7 +193,8 @@ class Analysis:
         value = p.value
         extra: list[Mutation] = []
         if p.event_var is not None:
-            extra = [mu for mu in mutations_of(p.scope, p.event_var, (EVENT_PAYLOAD[p.event],)) if len(mu.path) > 1]
+            extra = [mu for mu in mutations_of(p.scope, p.event_var, (EVENT_PAYLOAD[p.event],))
+                     if len(mu.path) > 1 or mu.kind == "update"]  # `event["session"].update({...})` too
             extra = [dataclasses.replace(mu, path=mu.path[1:], subscripts=mu.subscripts[1:]) for mu in extra]
         muts = (mutations_of(binding_scope, name, ()) if name else []) + extra
         muts = [mu for mu in muts if mu.path or mu.kind == "update"]
