@@ -166,6 +166,18 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             def visit_Comparison(inner, n: cst.Comparison) -> None:  # noqa: N805
                 found.append(n)
 
+            def visit_Call(inner, n: cst.Call) -> None:  # noqa: N805
+                if isinstance(n.func, cst.Attribute) and n.func.attr.value == "get" and n.args:
+                    found.append(n)  # `ev["session"].get("voice")`
+
+            def visit_Assign(inner, n: cst.Assign) -> None:  # noqa: N805
+                # `session = ev["session"]` / `ev.session`: reads through the alias are reads of the payload
+                if len(n.targets) == 1 and isinstance(n.targets[0].target, cst.Name) and _key(n.value) == cat \
+                        and _base(n.value) is not None and outer.code(_base(n.value)) == var:  # type: ignore[arg-type]
+                    aliases[n.targets[0].target.value] = n.value
+
+        outer = self
+        aliases: dict[str, cst.BaseExpression] = {}
         body.visit(_Reads())
         for n in found:
             if id(n) in self.done:
@@ -174,16 +186,28 @@ class Matcher(Matcher):  # type: ignore[no-redef]
                 if cat == "item":
                     self._content_type(n, var)
             elif cat in ("session", "response"):
-                self._field(n, var, cat)
+                self._field(n, var, cat, aliases)
 
-    def _field(self, node: cst.CSTNode, var: str, cat: str) -> None:
-        field = _key(node)
-        holder = _base(node)
+    def _field(self, node: cst.CSTNode, var: str, cat: str,
+               aliases: dict[str, cst.BaseExpression] | None = None) -> None:
+        if isinstance(node, cst.Call):
+            assert isinstance(node.func, cst.Attribute)
+            field, holder = string_value(node.args[0].value), node.func.value
+        else:
+            field, holder = _key(node), _base(node)
+        if isinstance(holder, cst.Name) and aliases and holder.value in aliases and field in (
+                SESSION_FIELDS if cat == "session" else RESPONSE_FIELDS):
+            self._report_field(node, field, holder, cat)  # type: ignore[arg-type]
+            return
         table = SESSION_FIELDS if cat == "session" else RESPONSE_FIELDS
         if field not in table or holder is None or _key(holder) != cat or _base(holder) is None:
             return
         if self.code(_base(holder)) != var:  # type: ignore[arg-type]
             return
+        self._report_field(node, field, holder, cat)  # type: ignore[arg-type]
+
+    def _report_field(self, node: cst.CSTNode, field: str, holder: cst.CSTNode, cat: str) -> None:
+        table = SESSION_FIELDS if cat == "session" else RESPONSE_FIELDS
         self.done.add(id(node))
         ga = table[field]
         written = self.code(node)
@@ -191,8 +215,12 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             self.report(node, f"`{written}`: GA {cat}s have no `{field}` (removed)", ga_form="(removed)")
             return
         dotted = isinstance(node, cst.Attribute)
-        path = "".join(f".{p}" if dotted else f'["{p}"]' for p in ga.split("."))
-        new = f"{self.code(holder)}{path}"
+        if isinstance(node, cst.Call):  # `.get("voice")`: the GA value sits under optional objects
+            parts = ga.split(".")
+            new = self.code(holder) + "".join(f'.get("{p}", {{}})' for p in parts[:-1]) + f'.get("{parts[-1]}")'
+        else:
+            path = "".join(f".{p}" if dotted else f'["{p}"]' for p in ga.split("."))
+            new = f"{self.code(holder)}{path}"
         self.report(node, f"`{written}` is a preview {cat} field: GA reads it at `{new}`", ga_form=new)
 
     def _content_type(self, node: cst.Comparison, var: str) -> None:
