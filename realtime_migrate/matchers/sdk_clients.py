@@ -70,14 +70,13 @@ def is_beta_realtime(node: cst.CSTNode) -> bool:
 class SpanReplace(Matcher):
     """`replace` from positions, not `code_for_node`.
 
-    libcst re-renders a node that spans lines inside brackets with default indentation, so inside an
-    indented block `code_for_node` is not the source text and the base `replace` refuses it. The
-    position range leaves out parentheses the node owns, so the new text goes inside them and they
-    stay, which is what every caller here wants.
+    The position range leaves out parentheses the node owns, so the new text goes inside them and
+    they stay, which is what every caller here wants (the base `replace` covers the parentheses).
+    A node is rendered by the base `render`, in the block indentation of the node it replaces.
     """
 
     def replace(self, node: cst.CSTNode, new: cst.CSTNode | str) -> Edit:
-        content = new if isinstance(new, str) else self.ctx.module.code_for_node(new)
+        content = new if isinstance(new, str) else self.render(new, self.locate(node)[2])
         return self.make_edit(*self.span(node), content)
 
 
