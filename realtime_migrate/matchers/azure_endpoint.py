@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from realtime_migrate.matchers.base import Matcher, remove_element, string_value
+from realtime_migrate.matchers.base import Matcher, string_value
 from realtime_migrate.model import Severity
 
 _SENTINEL = re.compile("\x00(\\d+)\x00")
@@ -204,7 +204,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             self.preview_query_seen = True
         if any(v == "" for v in rw.dropped) or positional:
             self.report(node, "Azure preview realtime URL: the `api-version` value comes from outside this literal; "
-                        "drop it, and rename `deployment=` to `model=`", ga_form=_display(code))
+                        "drop it, and rename `deployment=` to `model=`", ga_form=code)
             return
         if rw.path_only:
             self.pending_paths.append((node, code, [unsafe]))
@@ -215,7 +215,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         sessions = "client_secrets" in code and "realtimeapi" in self.ctx.module.code_for_node(node)
         message = ("Azure preview ephemeral-key URL: GA mints keys at `/openai/v1/realtime/client_secrets` "
                    "(body nested under `session`, key read from top-level `value`)" if sessions else None)
-        self.report(node, message, edits=[self.replace(node, code)], unsafe=unsafe, ga_form=_display(code),
+        self.report(node, message, edits=[self.replace(node, code)], unsafe=unsafe, ga_form=code,
                     fix_title="Use the GA URL")
 
     def _regional(self, node: cst.CSTNode) -> None:
@@ -278,15 +278,19 @@ def _flatten(node: cst.BaseExpression) -> list[cst.BaseExpression]:
 
 
 def _has_call(node: cst.CSTNode) -> bool:
+    """Whether dropping `node` could drop a side effect."""
+
     class _Calls(cst.CSTVisitor):
-        found = False
+        def __init__(self) -> None:
+            super().__init__()
+            self.found = False
 
         def visit_Call(self, n: cst.Call) -> None:
-            _Calls.found = True
+            self.found = True
 
-    v = _Calls()
-    node.visit(v)
-    return _Calls.found
+    visitor = _Calls()
+    node.visit(visitor)
+    return visitor.found
 
 
 def _positional(dropped: list[str]) -> bool:
@@ -297,8 +301,4 @@ def _positional(dropped: list[str]) -> bool:
     return False
 
 
-def _display(code: str) -> str:
-    return code
-
-
-__all__ = ["Matcher", "rewrite_template", "remove_element"]
+__all__ = ["Matcher", "rewrite_template"]
