@@ -285,9 +285,3 @@ def _choose(groups: Sequence[tuple[Finding, tuple[Edit, ...]]]) -> tuple[list[Ed
                     ends.insert(i, e.end)
             taken_from.append(finding)
     return chosen, taken_from
-
-
-def cst_compile_flags() -> int:
-    import ast
-
-    return ast.PyCF_ONLY_AST

@@ -16,7 +16,7 @@ the triggers themselves. The answer is exactly the set of rules whose triggers o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from realtime_migrate.rule import Rule
 
@@ -117,7 +117,3 @@ class Prefilter:
             return ()
         codes = set().union(*(self._codes[t] for t in hits))
         return tuple(r for r in self._rules if r.code in codes)
-
-
-def trigger_hits(rules: Iterable[Rule], text: str) -> set[str]:
-    return {t for r in rules for t in r.triggers if t.lower() in text.lower()}
