@@ -13,7 +13,7 @@ import re
 
 import libcst as cst
 
-from realtime_migrate.matchers.base import Matcher, remove_element, string_value
+from realtime_migrate.matchers.base import Matcher, remove_element, requote, string_value
 
 _HEADER = "openai-beta"
 _RAW_LINE = re.compile(r"\s*openai-beta\s*:\s*realtime=v1\s*", re.IGNORECASE)
@@ -21,6 +21,18 @@ _RAW_LINE = re.compile(r"\s*openai-beta\s*:\s*realtime=v1\s*", re.IGNORECASE)
 
 def _is_value(text: str | None) -> bool:
     return text is not None and text.strip().lower() == "realtime=v1"
+
+
+def _other_betas(text: str | None) -> str | None:
+    """For a value listing several betas with `realtime=v1` among them ("realtime=v1,assistants=v2"),
+    the value without it ("assistants=v2"); else None."""
+    if text is None or "," not in text:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    rest = [p for p in parts if p.lower() != "realtime=v1"]
+    if len(rest) == len(parts) or not any(rest):
+        return None
+    return (", " if ", " in text else ",").join(p for p in rest if p)
 
 
 def _is_name(node: cst.CSTNode | None) -> bool:
@@ -38,6 +50,23 @@ def _is_pair(node: cst.CSTNode) -> bool:
     return False
 
 
+def _combined_pair(node: cst.CSTNode) -> cst.CSTNode | None:
+    """The value node of a `("OpenAI-Beta", "realtime=v1,assistants=v2")` pair, else None."""
+    if isinstance(node, (cst.Tuple, cst.List)) and len(node.elements) == 2:
+        value = node.elements[1].value
+        if _is_name(node.elements[0].value) and _other_betas(string_value(value)) is not None:
+            return value
+    return None
+
+
+_RAW_COMBINED = re.compile(r"(\s*openai-beta\s*:\s*)(.*)", re.IGNORECASE | re.DOTALL)
+
+
+def _raw_combined(text: str | None) -> bool:
+    raw = _RAW_COMBINED.fullmatch(text) if text is not None else None
+    return raw is not None and _other_betas(raw.group(2)) is not None
+
+
 class Matcher(Matcher):  # type: ignore[no-redef]
     def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(rule, ctx)
@@ -50,10 +79,26 @@ class Matcher(Matcher):  # type: ignore[no-redef]
 
         node.visit(_Marker())
 
+    def _trim(self, value: cst.CSTNode, raw_prefix: str = "") -> None:
+        """A value listing several betas, `realtime=v1` among them: keep the other betas."""
+        self._mark(value)
+        text = string_value(value) or ""
+        rest = _other_betas(text[len(raw_prefix):]) or ""
+        new = raw_prefix + rest
+        edits = []
+        if isinstance(value, cst.SimpleString) and not any(c in new for c in ("\\", "'", '"', "\n", "\r")):
+            edits = [self.replace(value, requote(value, new))]
+        self.report(value, edits=edits, ga_form=repr(new),
+                    fix_title="Drop `realtime=v1` from the `OpenAI-Beta` value (keep the other betas)",
+                    what="(listed with other betas)")
+
     # -- containers ------------------------------------------------------------------
     def visit_Dict(self, node: cst.Dict) -> None:
         for el in node.elements:
-            if isinstance(el, cst.DictElement) and _is_name(el.key) and _is_value(string_value(el.value)):
+            if (isinstance(el, cst.DictElement) and _is_name(el.key)
+                    and _other_betas(string_value(el.value)) is not None):
+                self._trim(el.value)
+            elif isinstance(el, cst.DictElement) and _is_name(el.key) and _is_value(string_value(el.value)):
                 edit, carried = remove_element(self, node, el)
                 self._mark(el)
                 self.report(el, edits=[edit], comment_scope=el, unsafe=carried, ga_form="(no OpenAI-Beta header)",
@@ -65,6 +110,14 @@ class Matcher(Matcher):  # type: ignore[no-redef]
                 continue
             value = el.value
             text = string_value(value)
+            combined = _combined_pair(value)
+            if combined is not None:
+                self._trim(combined)
+                continue
+            raw = _RAW_COMBINED.fullmatch(text) if text is not None else None
+            if raw is not None and _other_betas(raw.group(2)) is not None:
+                self._trim(value, raw_prefix=raw.group(1))
+                continue
             if _is_pair(value) or (text is not None and _RAW_LINE.fullmatch(text)):
                 title, form = "Remove the `OpenAI-Beta: realtime=v1` header", "(no OpenAI-Beta header)"
             elif _is_subprotocol(text):
@@ -99,6 +152,10 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
                 continue
             small = stmt.body[0]
+            combined = self._sets_combined(small)
+            if combined is not None:
+                self._trim(combined)
+                continue
             if not self._sets_header(small):
                 continue
             r = self.range_of(stmt)
@@ -116,6 +173,25 @@ class Matcher(Matcher):  # type: ignore[no-redef]
                         comment_scope=stmt.with_changes(leading_lines=()),
                         ga_form="(no OpenAI-Beta header)", fix_title="Remove the statement setting the header",
                         what="header")
+
+    @staticmethod
+    def _sets_combined(small: cst.BaseSmallStatement) -> cst.CSTNode | None:
+        """The value node of `h["OpenAI-Beta"] = "realtime=v1,assistants=v2"` or
+        `req.add_header("OpenAI-Beta", "realtime=v1,assistants=v2")`, else None."""
+        value: cst.CSTNode | None = None
+        if isinstance(small, cst.Assign) and len(small.targets) == 1:
+            target = small.targets[0].target
+            if isinstance(target, cst.Subscript) and len(target.slice) == 1:
+                index = target.slice[0].slice
+                if isinstance(index, cst.Index) and _is_name(index.value):
+                    value = small.value
+        elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+            args = small.value.args
+            if len(args) == 2 and all(a.keyword is None and not a.star for a in args) and _is_name(args[0].value):
+                value = args[1].value
+        if value is not None and _other_betas(string_value(value)) is not None:
+            return value
+        return None
 
     @staticmethod
     def _sets_header(small: cst.BaseSmallStatement) -> bool:
@@ -142,6 +218,10 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         if _is_value(text) or (text is not None and _RAW_LINE.fullmatch(text)):
             self.report(node, "`realtime=v1` is the preview `OpenAI-Beta` header value; GA must not send it "
                         "(remove the header where this value is used)", ga_form="(no OpenAI-Beta header)")
+        elif _other_betas(text) is not None or _raw_combined(text):
+            self.report(node, "`realtime=v1` in this `OpenAI-Beta` value list selects the preview protocol; "
+                        "GA must not send it (keep only the other betas where this value is used)",
+                        ga_form="(the other betas only)")
         elif _is_subprotocol(text):
             self.report(node, "`openai-beta.realtime-v1` is the preview sub-protocol; GA refuses it "
                         "(drop it from the sub-protocol list)", ga_form='["realtime", "openai-insecure-api-key.<key>"]')
