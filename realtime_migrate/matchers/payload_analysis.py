@@ -94,6 +94,8 @@ class Analysis:
             self.json_payload(node)
         if getattr(m, "root", None) is not None:
             self.proxies(m.root)
+        for node in getattr(m, "classes", ()):
+            self.model_class(node)
         handled = getattr(m, "handled_strings", set())
         listed = getattr(m, "listed_strings", set())
         for node in getattr(m, "loose_strings", ()):
@@ -251,6 +253,40 @@ class Analysis:
         if (result.changes or result.left) and p.event in ("session.update", "client_secrets") and "type" not in by_key:
             self.add("type", call, 'Session payload has no `type`: GA requires `type="realtime"` (or "transcription")',
                      ga_form='type="realtime"')
+
+    def model_class(self, node: cst.ClassDef) -> None:
+        """A class whose annotated fields are the preview session (or response) keys: frameworks
+        serialise such models (pydantic, TypedDict, dataclasses) into `session.update` /
+        `response.create`, which sends the preview shape. Report-only, one finding per field."""
+        fields: dict[str, cst.AnnAssign] = {}
+        for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        fields.setdefault(small.target.value, small)
+        if len(fields.keys() & _MODEL_PREVIEW_KEYS) < 2 or fields.keys() & _MODEL_GA_KEYS:
+            return
+        response = "Response" in node.name.value and "Session" not in node.name.value
+        part, moves = ("response", ga.RESPONSE_AUDIO_MOVES) if response else ("session", ga.SESSION_AUDIO_MOVES)
+        shape = "`response.create` response" if response else "session"
+        for key, ann in fields.items():
+            if key in moves:
+                sub, ga_key = moves[key]
+                ga_path = f"audio.{sub}.{ga_key}"
+                detail = f"moved to `{ga_path}` in GA" + (" and takes a format object" if key in ga.FORMAT_KEYS
+                                                          else "")
+            elif key == "modalities":
+                ga_path, detail = "output_modalities", ('is `output_modalities` in GA, and cannot ask for both text '
+                                                        'and audio (`["audio"]` or `["text"]`)')
+            elif key == "max_response_output_tokens":
+                ga_path, detail = "max_output_tokens", "is `max_output_tokens` in GA"
+            elif key == "temperature":
+                ga_path, detail = "", "was removed in GA: the server rejects it"
+            else:
+                continue
+            self.add(part, ann.target, f"`{key}` {detail} (a field of the model class `{node.name.value}`, "
+                     f"which has the preview {shape} shape: change the model by hand)",
+                     ga_form=ga_path or "(removed)")
 
     # -- session.update / client_secrets.create -------------------------------------------
     def session(self, p: Payload, node: cst.Dict, indent: tuple[str, ...], muts: list[Mutation],
@@ -732,6 +768,13 @@ def comments_in_node(node: cst.CSTNode) -> bool:
 
     node.visit(_Comments())
     return bool(found)
+
+
+# Fields that mark a model class as a mirror of the preview session / response (two are needed),
+# and GA fields that mark it as (also) GA.
+_MODEL_PREVIEW_KEYS = frozenset({"modalities", "input_audio_format", "output_audio_format", "input_audio_transcription",
+                                 "input_audio_noise_reduction", "max_response_output_tokens"})
+_MODEL_GA_KEYS = frozenset({"output_modalities", "audio", "max_output_tokens"})
 
 
 def _model_like(call: cst.Call) -> bool:

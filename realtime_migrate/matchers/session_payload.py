@@ -80,6 +80,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         self.name_uses: dict[str, list[tuple[Scope, cst.Name]]] = {}
         self.not_loads: set[int] = set()
         self.key_reads: dict[int, tuple[str, cst.CSTNode]] = {}  # id(name) → key read by `name[k]` / `.get(k)`
+        self.classes: list[cst.ClassDef] = []  # model classes may mirror the preview session (pydantic, TypedDict)
 
     # -- collection (owner only) ------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
@@ -128,6 +129,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         if self.owner:
             self.kinds.append("class")
+            self.classes.append(node)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         if self.owner:
