@@ -89,6 +89,11 @@ class Matcher(ClientMatcher):
         self.urls: list[cst.CSTNode] = []
         self.assigned_calls: dict[int, cst.Name] = {}
         self._body_indent = ""
+        # every read of the preview key (`X["client_secret"]["value"]`, `.get("client_secret", {}).get("value")`,
+        # `X.client_secret.value`): (the read, the `client_secret` access inside it, the key read)
+        self.secret_reads: list[tuple[cst.CSTNode, cst.CSTNode, str]] = []
+        self.fixed_reads: set[int] = set()  # id of the `client_secret` access of reads a fix or finding covers
+        self.ga_mint = False  # `client_secrets.create(...)` / a post to `/realtime/client_secrets`
 
     # -- collection -----------------------------------------------------------------------
     def _fn(self) -> int | None:
@@ -118,9 +123,24 @@ class Matcher(ClientMatcher):
                 "value", "expires_at"):
             self.reads.setdefault(self._fn(), []).append((node, inner.value, _index(node) or ""))
             self.handled.add(id(inner))
+        if _index(node) in ("value", "expires_at") and _secret_access(inner):
+            self.secret_reads.append((node, inner, _index(node) or ""))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        super().visit_Attribute(node)
+        inner = node.value
+        if node.attr.value in ("value", "expires_at") and isinstance(inner, cst.Attribute) \
+                and inner.attr.value == "client_secret":
+            self.secret_reads.append((node, inner, node.attr.value))
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args \
+                and string_value(node.args[0].value) in ("value", "expires_at") and _secret_access(func.value):
+            self.secret_reads.append((node, func.value, string_value(node.args[0].value) or ""))
+        if isinstance(func, cst.Attribute) and func.attr.value == "create" and isinstance(func.value, cst.Attribute) \
+                and func.value.attr.value == "client_secrets":
+            self.ga_mint = True
         if (isinstance(func, cst.Attribute) and func.attr.value == "create" and isinstance(func.value, cst.Attribute)
                 and func.value.attr.value in _KINDS and is_beta_realtime(func.value.value)):
             beta_rt = func.value.value
@@ -147,6 +167,7 @@ class Matcher(ClientMatcher):
                 self.http.append(_HttpCall(node, url, _KINDS[m.group(1)], self.functions[-1] if self.functions
                                            else None, body))
             elif _AZURE.search(text) or _GA_URL.search(text):
+                self.ga_mint = self.ga_mint or bool(_GA_URL.search(text))
                 self.handled.add(id(url))
                 self.http.append(_HttpCall(node, url, "realtime", self.functions[-1] if self.functions else None,
                                            body, edits=[]))
@@ -171,6 +192,7 @@ class Matcher(ClientMatcher):
 
     # -- decisions ------------------------------------------------------------------------
     def leave_Module(self, original_node: cst.Module) -> None:
+        before = len(self.ctx.findings)
         for c in self.sdk:
             c.target = self.assigned_calls.get(id(c.call))
             self._sdk(c)
@@ -181,6 +203,20 @@ class Matcher(ClientMatcher):
                 self.report(url, "Preview ephemeral-key endpoint: GA mints keys at `/v1/realtime/client_secrets` with "
                             "the body nested under `session` (with `type`) and the key at top-level `value`",
                             ga_form=_URL.sub(_GA_PATH, _text(url) or ""))
+        if len(self.ctx.findings) > before or self.ga_mint:
+            # this file mints keys: a read of the preview key path gets nothing from the GA response
+            self._other_reads()
+
+    def _other_reads(self) -> None:
+        """Reads of the preview key that no fix covers (another function, another spelling): report-only."""
+        seen: set[int] = set()
+        for node, access, key in self.secret_reads:
+            if id(access) in self.fixed_reads or id(access) in seen:
+                continue
+            seen.add(id(access))
+            self.report(node, f"Reads `client_secret.{key}` of an ephemeral-key response: the GA `client_secrets` "
+                        f"response has it at top-level `{key}`, so this read gets nothing from a GA server (change "
+                        f"it by hand)", ga_form=f'["{key}"]')
 
     # -- SDK --------------------------------------------------------------------------------
     def _session_dict(self, c: _SdkCall) -> tuple[str | None, str | None, list[str], list[str]]:
@@ -238,6 +274,9 @@ class Matcher(ClientMatcher):
         message = (f"`{old}(...)` mints a preview ephemeral key; GA: `{ga_call}(session={{\"type\": \"{c.kind}\", "
                    f"...}})`, key at `.value`")
         if session is None:
+            parent = self.attr_parent.get(id(c.call))
+            if parent is not None:  # `.create(**kw).client_secret.value`: part of this finding
+                self.fixed_reads.add(id(parent))
             self.report(c.call, f"{message} (not fixed: {expires})",
                         ga_form=f'{ga_call}(expires_after=..., session={{"type": "{c.kind}", ...}})')
             return
@@ -320,6 +359,7 @@ class Matcher(ClientMatcher):
                 # `r.client_secret` handed on whole: its `value`/`expires_at` are the GA result's top level
                 # (which also carries `session`), so `r` is the nearest GA equivalent, not an identical one
                 ok = False
+            self.fixed_reads.add(id(parent))
             edit, _ = drop_attribute(self, parent)
             edits.append(edit)
         return ok, edits
@@ -378,6 +418,7 @@ class Matcher(ClientMatcher):
                       unsafe: bool) -> None:
         """Each key read gets its own finding, carrying the same (all-or-nothing) edits as the request."""
         for outer, _, key in reads:
+            self.fixed_reads.add(id(outer.value))
             self.report(outer, f'`["client_secret"]["{key}"]`: the GA `client_secrets` response has the key at '
                         f'top-level `["{key}"]`', edits=edits, unsafe=unsafe, ga_form=f'["{key}"]',
                         fix_title="Read the key at top-level", comment_scope=outer)
@@ -490,6 +531,14 @@ def _beta_body(node: cst.Dict) -> bool:
     """A flat (preview) session body: literal keys, none of them a GA top-level key."""
     keys = {string_value(el.key) if isinstance(el, cst.DictElement) else None for el in node.elements}
     return bool(keys) and None not in keys and not keys & {"session", "expires_after"}
+
+
+def _secret_access(node: cst.CSTNode) -> bool:
+    """`X["client_secret"]` or `X.get("client_secret"[, default])`."""
+    if isinstance(node, cst.Subscript):
+        return _index(node) == "client_secret"
+    return (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get"
+            and bool(node.args) and string_value(node.args[0].value) == "client_secret")
 
 
 def _index(node: cst.Subscript) -> str | None:
