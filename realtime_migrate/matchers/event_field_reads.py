@@ -11,6 +11,8 @@ could turn a `None` into an exception.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 
 from realtime_migrate.matchers.base import Matcher, string_value
@@ -70,6 +72,18 @@ def _key(node: cst.CSTNode) -> str | None:
     return None
 
 
+def _jumps(body: cst.BaseSuite) -> bool:
+    """The block always leaves: its last statement is `return`, `continue`, `break` or `raise`."""
+    last: cst.CSTNode | None = None
+    if isinstance(body, cst.IndentedBlock) and body.body:
+        last = body.body[-1]
+        if isinstance(last, cst.SimpleStatementLine):
+            last = last.body[-1]
+    elif isinstance(body, cst.SimpleStatementSuite) and body.body:
+        last = body.body[-1]
+    return isinstance(last, (cst.Return, cst.Continue, cst.Break, cst.Raise))
+
+
 def _base(node: cst.CSTNode) -> cst.CSTNode | None:
     if isinstance(node, (cst.Attribute, cst.Subscript)):
         return node.value
@@ -123,6 +137,35 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             if len(cats) == 1 and None not in cats:
                 return [(self.code(test.args[0].value), cats.pop())]  # type: ignore[list-item]
         return []
+
+    def _refutes(self, test: cst.BaseExpression) -> list[tuple[str, str]]:
+        """(variable code, category) pairs that hold when `test` is *false* (`X["type"] != "<event>"`)."""
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            op = test.comparisons[0].operator
+            if isinstance(op, cst.NotEqual):
+                return self._proves(test.with_changes(comparisons=[test.comparisons[0].with_changes(
+                    operator=cst.Equal())]))
+            if isinstance(op, cst.NotIn):
+                return self._proves(test.with_changes(comparisons=[test.comparisons[0].with_changes(
+                    operator=cst.In())]))
+        return []
+
+    def _guards(self, body: Sequence[cst.BaseStatement]) -> None:
+        """`if ev["type"] != "response.output_item.done": return` proves the type in the rest of the block."""
+        for i, stmt in enumerate(body):
+            if not isinstance(stmt, cst.If) or stmt.orelse is not None or not _jumps(stmt.body):
+                continue
+            proved = self._refutes(stmt.test)
+            if proved and body[i + 1:]:
+                rest = cst.IndentedBlock(body=tuple(body[i + 1:]))
+                for var, cat in proved:
+                    self._scan(rest, var, cat)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._guards(node.body)
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._guards(node.body)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         """`def on_done(self, event: ResponseDoneEvent)`: the annotation proves the type in the whole body."""
@@ -184,7 +227,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
                 continue
             if isinstance(n, cst.Comparison):
                 if cat == "item":
-                    self._content_type(n, var)
+                    self._content_type(n, var, aliases)
             elif cat in ("session", "response"):
                 self._field(n, var, cat, aliases)
 
@@ -223,7 +266,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             new = f"{self.code(holder)}{path}"
         self.report(node, f"`{written}` is a preview {cat} field: GA reads it at `{new}`", ga_form=new)
 
-    def _content_type(self, node: cst.Comparison, var: str) -> None:
+    def _content_type(self, node: cst.Comparison, var: str, aliases: dict[str, cst.BaseExpression]) -> None:
         if len(node.comparisons) != 1 or not isinstance(node.comparisons[0].operator, (cst.Equal, cst.NotEqual)):
             return
         for side, literal in ((node.left, node.comparisons[0].comparator),
@@ -234,7 +277,9 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             part = _base(side)
             content = _base(part) if isinstance(part, cst.Subscript) else None
             item = _base(content) if content is not None and _key(content) == "content" else None
-            if item is None or _key(item) != "item" or self.code(_base(item)) != var:  # type: ignore[arg-type]
+            if isinstance(item, cst.Name) and item.value in aliases:  # `item = ev["item"]; item["content"]...`
+                pass
+            elif item is None or _key(item) != "item" or self.code(_base(item)) != var:  # type: ignore[arg-type]
                 continue
             self.done.add(id(node))
             self.report(literal, f'Assistant item content type `"{value}"` is `"{CONTENT_TYPES[value]}"` in GA '
