@@ -10,7 +10,10 @@ migrations moved their handlers there. The fix widens the handler to both names:
     case "…created":                  →  case "…created" | "…added":
     {"…created": handler}             →  {"…created": handler, "…added": handler}   (handler a name)
 
-A file that already mentions `conversation.item.added` handles GA and is left alone.
+A file that already mentions `conversation.item.added` in its code (a comment does not count) handles GA
+and is left alone. A dispatch entry whose handler is a model class of the file pinning
+`type: Literal["conversation.item.created"]` is reported without a fix: the added entry would
+route every GA event into a model that rejects it.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ _CLASS = "ConversationItemCreatedEvent"
 class Matcher(SpanReplace):
     def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(rule, ctx)
-        self.disabled = ADDED in ctx.text or "ConversationItemAdded" in ctx.text
+        self.disabled = False
+        self.pinned: set[str] = set()  # classes of this file with `type: Literal["conversation.item.created"]`
         self.handled: set[int] = set()
         self.skip: set[int] = set()
         self.leftovers: list[cst.SimpleString] = []
@@ -43,6 +47,16 @@ class Matcher(SpanReplace):
              scope: cst.CSTNode | None = None) -> None:
         self.report(anchor, self._msg(what), edits=edits, unsafe=True, fix_title=title,
                     ga_form=f'("{CREATED}", "{ADDED}")', comment_scope=scope)
+
+    def visit_Module(self, node: cst.Module) -> None:
+        text = self.ctx.text
+        mentions = ADDED in text or "ConversationItemAdded" in text
+        if not mentions and "Literal" not in text:
+            return
+        found = _Survey()
+        node.visit(found)
+        self.disabled = found.added
+        self.pinned = found.pinned
 
     # -- shapes ---------------------------------------------------------------------------
     def visit_Expr(self, node: cst.Expr) -> None:
@@ -135,6 +149,12 @@ class Matcher(SpanReplace):
             if not isinstance(el.value, (cst.Name, cst.Attribute)):
                 self.report(literal, self._msg("Dispatch entry for"), ga_form=f'"{ADDED}": <the same handler>')
                 return
+            handler = el.value.attr.value if isinstance(el.value, cst.Attribute) else el.value.value
+            if handler in self.pinned:
+                self.report(literal, self._msg("Dispatch entry for") + f" (not fixed: `{handler}` pins `type` to "
+                            f"`Literal[\"{CREATED}\"]`, so it would reject `{ADDED}` events: accept both in the "
+                            f"model, then add the entry)", ga_form=f'"{ADDED}": <a model accepting it>')
+                return
             value = self.ctx.text.__getitem__(slice(*paren_span(self, el.value)))
             self._fix(literal, [self._add_entry(el, f"{requote(literal, ADDED)}: {value}")], f"Add a `{ADDED}` entry",
                       "Dispatch entry for", literal)
@@ -175,3 +195,39 @@ class Matcher(SpanReplace):
         for node in self.leftovers:
             if id(node) not in self.handled and id(node) not in self.skip:
                 self.report(node, self._msg("Use of"), ga_form=f'"{ADDED}"')
+
+
+class _Survey(cst.CSTVisitor):
+    """What the file's code (not its comments) says: does it name `conversation.item.added` anywhere,
+    and which classes pin a `type` field to `Literal["conversation.item.created"]`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.added = False
+        self.pinned: set[str] = set()
+        self.classes: list[str] = []
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.added = self.added or ADDED in node.value
+
+    def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
+        self.added = self.added or ADDED in node.value
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.added = self.added or node.value.startswith("ConversationItemAdded")
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(node.name.value)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.classes.pop()
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if not self.classes or not isinstance(node.target, cst.Name) or node.target.value != "type":
+            return
+        ann = node.annotation.annotation
+        if isinstance(ann, cst.Subscript):
+            name = ann.value.attr.value if isinstance(ann.value, cst.Attribute) else getattr(ann.value, "value", None)
+            values = [string_value(el.slice.value) for el in ann.slice if isinstance(el.slice, cst.Index)]
+            if name == "Literal" and CREATED in values and ADDED not in values:
+                self.pinned.add(self.classes[-1])
