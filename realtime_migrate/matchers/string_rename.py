@@ -6,6 +6,11 @@ dual-handling code: there the preview entry is removed from a tuple/list/set (sa
 the server never sends it), and a rename elsewhere is unsafe (an if/elif chain could
 start taking a different branch). Mentions in comments, docstrings and longer strings
 are notes that never fail a run.
+
+Handlers found by name from the event type (`getattr(self, "on_" + ev["type"].replace(".", "_"))`)
+carry the preview name in a method name: in a file that dispatches that way, a method named after a
+preview event (`on_response_audio_delta`) is reported with its GA name, without a fix (callers may
+name it elsewhere).
 """
 
 from __future__ import annotations
@@ -45,6 +50,9 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         self.alternatives: dict[int, tuple[cst.MatchOr, cst.MatchOrElement]] = {}
         foreign = FOREIGN_PROTOCOL.search(ctx.text)
         self.foreign = foreign.group(0) if foreign else None
+        self.dynamic_lookup = False  # `getattr(obj, <not a literal>)`
+        self.mangles = False  # `<x>.replace(".", "_")`: event names turned into identifiers
+        self.defs: list[cst.FunctionDef] = []
 
     # -- context ---------------------------------------------------------------------
     def visit_Expr(self, node: cst.Expr) -> None:
@@ -86,8 +94,17 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             if isinstance(alt.pattern, cst.MatchValue):
                 self.alternatives[id(alt.pattern.value)] = (node, alt)
 
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.defs.append(node)
+
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        if isinstance(func, cst.Name) and func.value == "getattr" and len(node.args) >= 2 \
+                and not isinstance(node.args[1].value, (cst.SimpleString, cst.ConcatenatedString)):
+            self.dynamic_lookup = True
+        if isinstance(func, cst.Attribute) and func.attr.value == "replace" and len(node.args) == 2 \
+                and string_value(node.args[0].value) == "." and string_value(node.args[1].value) == "_":
+            self.mangles = True
         if isinstance(func, cst.Attribute) and func.attr.value in ("startswith", "endswith") and node.args:
             arg = node.args[0].value
             targets = arg.elements if isinstance(arg, cst.Tuple) else [node.args[0]]
@@ -136,7 +153,27 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         self._mentions(node, node.value)
 
     # -- decisions need the whole file: which GA names it already handles -----------------
+    def _handler_names(self) -> None:
+        """Methods named after a preview event in a file that finds handlers by the mangled event type."""
+        if not (self.dynamic_lookup and self.mangles) or self.foreign is not None:
+            return
+        names = {d.name.value for d in self.defs}
+        mangled = {old.replace(".", "_"): new.replace(".", "_") for old, new in self.renames.items()}
+        for d in self.defs:
+            name = d.name.value
+            for old, new in mangled.items():
+                if name == old or name.endswith("_" + old):
+                    ga_name = name[: len(name) - len(old)] + new
+                    if ga_name in names:
+                        break  # the GA handler exists beside it: dual-protocol code
+                    event = next(o for o in self.renames if o.replace(".", "_") == old)
+                    self.report(d.name, f"Handler method `{name}` is found by name from the preview event `{event}`; "
+                                f"GA sends `{self.renames[event]}`, so it never runs: rename it `{ga_name}`",
+                                ga_form=ga_name)
+                    break
+
     def leave_Module(self, original_node: cst.Module) -> None:
+        self._handler_names()
         for c in self.candidates:
             if self.foreign is not None:
                 continue  # another service's protocol, where these names are current
