@@ -4,7 +4,8 @@ URLs are rewritten on a *template*: the literal text of a string, with each f-st
 expression replaced by a sentinel, so plain strings, f-strings and `.format` templates
 share one rewrite. An `api-version` parameter is only ever dropped next to a
 `deployment=` parameter or the preview realtime path, never elsewhere: other Azure
-services keep theirs.
+services keep theirs. A file that also builds the GA URL of the same endpoint (a library
+offering both protocols behind a switch) gets the rewrite as an unsafe fix.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ _REGIONAL = re.compile(r"realtimeapi-preview\.ai\.azure\.com")
 _APPENDED_VERSION = re.compile(r"[?&]api-version=$")
 _PREVIEW_IN_FILE = re.compile(r"/openai/realtime(?![\w/.-])")
 _NAMED_FIELD = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
+# The GA form of each preview endpoint, as written in a string of the file: WebSocket, ephemeral keys.
+_GA_WS = re.compile(r"/openai/v1/realtime(?![\w/.-])")
+_GA_SECRETS = re.compile(r"/openai/v1/realtime/client_secrets")
 
 GA_CALLS = "https://<resource>.openai.azure.com/openai/v1/realtime/calls"
 
@@ -110,6 +114,14 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         self.preview_query_seen = False
         self.handled: set[int] = set()
         self.docstrings: set[int] = set()
+        self.ga_seen: set[str] = set()  # "ws" / "sessions": the file builds that GA URL itself
+        self.urls: list[tuple[cst.CSTNode, str | None, list, bool, str, str]] = []  # reported at the end
+
+    def _note_ga(self, text: str) -> None:
+        if _GA_WS.search(text):
+            self.ga_seen.add("ws")
+        if _GA_SECRETS.search(text):
+            self.ga_seen.add("sessions")
 
     def visit_Expr(self, node: cst.Expr) -> None:
         if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
@@ -143,7 +155,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             self.pending_paths.append((parts[0], edits, [False]))
             return False
         # The edits replace the literals only; comments between them are never inside an edit.
-        self.report(node, edits=edits, ga_form=ga, fix_title="Use the GA URL", comment_scope=parts[0])
+        self.urls.append((node, None, edits, False, ga, _kind("".join(raws))))
         return False
 
     # -- strings ---------------------------------------------------------------------
@@ -161,6 +173,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             return
         rw = rewrite_template(raw)
         if rw is None:
+            self._note_ga(raw)
             if _APPENDED_VERSION.search(raw) and _PREVIEW_IN_FILE.search(self.ctx.text):
                 self.report(node, "`api-version` is appended to an Azure preview realtime URL here: the GA URL "
                             "`/openai/v1/realtime?model=<deployment>` takes no `api-version`", ga_form="(remove it)")
@@ -183,6 +196,8 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             return False
         rw = rewrite_template(template)
         if rw is None:
+            if id(node) not in self.docstrings:
+                self._note_ga(template)
             return False
         parts: list[cst.BaseFormattedStringContent] = []
         kept: set[int] = set()
@@ -212,11 +227,20 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         self._report_url(node, code, unsafe)
 
     def _report_url(self, node: cst.CSTNode, code: str, unsafe: bool) -> None:
-        sessions = "client_secrets" in code and "realtimeapi" in self.ctx.module.code_for_node(node)
-        message = ("Azure preview ephemeral-key URL: GA mints keys at `/openai/v1/realtime/client_secrets` "
-                   "(body nested under `session`, key read from top-level `value`)" if sessions else None)
-        self.report(node, message, edits=[self.replace(node, code)], unsafe=unsafe, ga_form=code,
-                    fix_title="Use the GA URL")
+        old = self.ctx.module.code_for_node(node)
+        self.urls.append((node, code, [self.replace(node, code)], unsafe, code, _kind(old)))
+
+    def _emit_urls(self) -> None:
+        for node, code, edits, unsafe, ga_form, kind in self.urls:
+            sessions = kind == "sessions" and code is not None and "client_secrets" in code
+            message = ("Azure preview ephemeral-key URL: GA mints keys at `/openai/v1/realtime/client_secrets` "
+                       "(body nested under `session`, key read from top-level `value`)" if sessions
+                       else self.rule.message)
+            if kind in self.ga_seen:
+                message += (" (review: this file also builds the GA URL, as code offering both protocols behind a "
+                            "switch does; the rewrite would make the switch meaningless)")
+            self.report(node, message, edits=edits, unsafe=unsafe or kind in self.ga_seen, ga_form=ga_form,
+                        fix_title="Use the GA URL", comment_scope=node if code is not None else _first(node))
 
     def _regional(self, node: cst.CSTNode) -> None:
         self.report(node, "Azure preview WebRTC host `<region>.realtimeapi-preview.ai.azure.com/v1/realtimertc`: GA "
@@ -248,10 +272,11 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             # The query is built apart from the path; dropping api-version there is only known to
             # happen when this file holds a preview query this rule rewrites too.
             if isinstance(code, list):  # a concatenation: its edits are ready
-                self.report(node, edits=code, unsafe=unsafe or not self.preview_query_seen,
+                self.report(node, edits=code, unsafe=unsafe or not self.preview_query_seen or "ws" in self.ga_seen,
                             fix_title="Use the GA URL")
             else:
                 self._report_url(node, code, unsafe or not self.preview_query_seen)
+        self._emit_urls()
 
     def _dict_edit(self, node: cst.Dict, api_version: cst.DictElement, deployment: cst.DictElement):  # type: ignore[no-untyped-def]
         renamed = deployment.with_changes(key=_rename_key(deployment.key))
@@ -263,6 +288,18 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         if index == len(items) and items:
             items[-1] = items[-1].with_changes(comma=removed.comma)
         return self.replace(node, swapped.with_changes(elements=items))
+
+
+def _kind(text: str) -> str:
+    """Which preview endpoint a URL piece names: "sessions" (ephemeral keys), "ws" (the realtime path), or ""
+    (a query alone, say beside a path already rewritten: a half-migrated URL, not one side of a switch)."""
+    if "realtimeapi/sessions" in text:
+        return "sessions"
+    return "ws" if _PREVIEW_IN_FILE.search(text) else ""
+
+
+def _first(node: cst.CSTNode) -> cst.CSTNode:
+    return _flatten(node)[0] if isinstance(node, cst.ConcatenatedString) else node  # type: ignore[arg-type]
 
 
 def _rename_key(key: cst.BaseExpression) -> cst.BaseExpression:
