@@ -27,7 +27,7 @@ The protocol migration and the model change are independent (the GA SDK still ac
 names), but the preview snapshots are on a published shutdown path (the deprecations page, as
 quoted by trackers, lists the `gpt-4o-realtime-preview` group for 2026-05-07). After shutdown the
 code fails no matter which protocol it speaks. The finding is an error so CI notices it; suppress
-it with `# noqa: RTM026` where the preview model is a deliberate choice.
+it with `# realtime-migrate: ignore[RTM026]` where the preview model is a deliberate choice.
 """,
     example="""
 MODEL = "gpt-4o-realtime-preview-2024-12-17"
