@@ -16,7 +16,8 @@ Finds the preview header wherever it is written: dict literals (`headers=`, `ext
 `additional_headers=`, `.update({...})`), lists of `(name, value)` tuples, raw header lines,
 `headers["OpenAI-Beta"] = "realtime=v1"`, calls such as `req.add_header("OpenAI-Beta", "realtime=v1")`,
 and the browser sub-protocol `openai-beta.realtime-v1` in a sub-protocol list. Only the value
-`realtime=v1` is matched: `OpenAI-Beta: assistants=v2` and other values belong to other APIs.
+`realtime=v1` is matched: `OpenAI-Beta: assistants=v2` and other values belong to other APIs. A value
+listing several betas (`realtime=v1,assistants=v2`) keeps the others (`assistants=v2`).
 """,
     why="""
 The preview protocol is switched off. A connection that sends the header (or the sub-protocol)

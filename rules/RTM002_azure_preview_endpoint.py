@@ -38,7 +38,9 @@ no query in the literal is fixed safely only when the file also holds the previe
 rewrites; otherwise the fix is unsafe, since `api-version` may be added somewhere this rule cannot
 see. When the `api-version` value is appended from outside the literal, or is a positional
 `{}`/`%s` placeholder, the URL is reported without a fix. `api-version` parameters of other Azure
-services (no `deployment=` beside them, no preview realtime path) are never touched.
+services (no `deployment=` beside them, no preview realtime path) are never touched. The rewrite is
+unsafe in a file that also builds the GA URL of the same endpoint: code offering both protocols
+behind a switch keeps its preview branch on purpose.
 """,
     examples=(
         Example(

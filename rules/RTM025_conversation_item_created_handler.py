@@ -14,8 +14,9 @@ RULE = Rule(
     what="""
 Finds code that reacts to `conversation.item.created`: `==`/`!=` comparisons, tuples/lists/sets of
 event names, `match` cases, dispatch-dict keys, `isinstance(e, ConversationItemCreatedEvent)` and any
-other literal (decorator arguments, constants). Files that already mention `conversation.item.added`
-(or `ConversationItemAdded`) handle GA and are skipped. Comments and docstrings are never findings.
+other literal (decorator arguments, constants). Files whose code already names `conversation.item.added`
+(or `ConversationItemAdded`) handle GA and are skipped (a comment does not count). Comments and
+docstrings are never findings.
 """,
     why="""
 `conversation.item.created` was **not** renamed: it is still in the GA server-event union (J1). But
@@ -39,8 +40,9 @@ server sends both for one item, the handler runs twice: make it idempotent on `e
 handler that reads item content should move to `conversation.item.done` instead (`added` carries
 no content for assistant items). Forms: `==` → `in (created, added)`, `!=` → `not in (…)`, a
 sequence gains `added` beside `created`, `case "created":` → `case "created" | "added":`, a dispatch
-dict gains an `added` entry with the same handler (only when the handler is a name or attribute).
-Anything else is reported without a fix.
+dict gains an `added` entry with the same handler (only when the handler is a name or attribute,
+and not a model class of the file that pins `type: Literal["conversation.item.created"]`: it would
+reject every `added` event). Anything else is reported without a fix.
 """,
     examples=(
         Example(
