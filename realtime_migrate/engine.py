@@ -98,8 +98,21 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def analyse(path: str, text: str, rules: Sequence[Rule]) -> list[Finding]:
-    """All findings in `text` (suppressions applied), sorted by position."""
+def applicable(rules: Sequence[Rule], text: str) -> list[Rule]:
+    """The rules that run on `text` (`Rule.applies_to`: triggers and context): what the prefilter
+    computes faster, so the answer is the same whether or not the prefilter chose the rules."""
+    low = text.encode("utf-8", "surrogatepass").lower()
+    return [r for r in rules if r.applies_to(low)]
+
+
+def analyse(path: str, text: str, rules: Sequence[Rule], *, chosen: bool = False) -> list[Finding]:
+    """All findings in `text` (suppressions applied), sorted by position.
+
+    `chosen`: `rules` were already narrowed by `applicable()`, perhaps on an earlier version of
+    the text (a fix pass may remove a trigger that the next pass's edits still need).
+    """
+    if not chosen:
+        rules = applicable(rules, text)
     if not rules:
         return []
     module = parse(text)
@@ -205,7 +218,8 @@ def fix_text(path: str, text: str, rules: Sequence[Rule], *, unsafe: bool = Fals
     """
     fixed: list[Finding] = []
     current = text
-    findings = analyse(path, current, rules)
+    rules = applicable(rules, text)  # chosen once: later passes keep them even when a fix removed a trigger
+    findings = analyse(path, current, rules, chosen=True)
     input_compiles: bool | None = None
     for passes in range(1, MAX_FIX_PASSES + 1):
         groups = _fix_groups(findings, unsafe)
@@ -229,7 +243,7 @@ def fix_text(path: str, text: str, rules: Sequence[Rule], *, unsafe: bool = Fals
                 raise FixFailure(f"internal error: the fixes of {codes} produced code that does not compile "
                                  f"({_one_line(str(exc))}); file left untouched, please report it") from None
         try:
-            findings = analyse(path, new_text, rules)
+            findings = analyse(path, new_text, rules, chosen=True)
         except ParseFailure as exc:
             raise FixFailure(f"internal error: the fixes of {codes} produced code that does not parse "
                              f"({exc}); file left untouched, please report it") from None

@@ -24,6 +24,23 @@ SERVER_EVENT_RENAMES: dict[str, str] = {
 # Prefixes that only preview names start with; a file holding one can hold a startswith() finding.
 PREVIEW_ONLY_PREFIXES: tuple[str, ...] = ("response.audio", "response.text")
 
+# Strings that show a file speaks the Realtime protocol (either side), for `Rule.context`. Event names
+# that the Responses API shares (`response.created`, `response.audio.delta`, `response.output_item.*`,
+# `response.create` in its WebSocket mode) are not enough on their own: a file must also hold one of these.
+REALTIME_MARKERS: tuple[str, ...] = (
+    "realtime", "input_audio_buffer", "output_audio_buffer", "session.update", "session.created",
+    "conversation.item", "response.done", "response.cancel", "response.output_audio", "response.audio_transcript",
+    "response.text.delta", "response.text.done", "transcription_session", "rate_limits.updated", "turn_detection",
+    "audio_format", "pcm16",
+)
+
+
+def quoted(*events: str) -> tuple[str, ...]:
+    """Trigger forms of event names that a matcher can read: a string literal (`"e"`, `'e'`),
+    JSON text with escaped quotes (`\\"e\\"`) and an SDK call (`conn.e(...)`); not a word in prose."""
+    return tuple(f"{e}{end}" for e in events for end in ('"', "'", "\\", "("))
+
+
 # Other services that still speak the preview event names today: the Responses API streams
 # `response.audio.delta`, Azure Voice Live and DashScope's realtime clone keep the beta shape.
 FOREIGN_PROTOCOL = re.compile(

@@ -52,6 +52,10 @@ class Rule:
     references: tuple[str, ...] = ()
     options: Mapping[str, Any] = field(default_factory=dict)
     examples: tuple[Example, ...] = ()
+    # All-of groups: the rule applies only to a file that holds a trigger *and* one string of each
+    # group (case-insensitive). A trigger such as `response.done` says where to look; a context
+    # such as `realtime` says the file speaks this protocol and not the Responses API's look-alike.
+    context: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"RTM\d{3}", self.code):
@@ -60,6 +64,19 @@ class Rule:
             raise ValueError(f"rule name {self.name!r} must be kebab-case")
         if not self.triggers:
             raise ValueError(f"{self.code}: a rule needs at least one trigger string")
+        if any(not group or isinstance(group, str) for group in self.context):
+            raise ValueError(f"{self.code}: each context group must be a non-empty tuple of strings")
+
+    def applies_to(self, low: bytes) -> bool:
+        """Whether this rule can report in a file whose bytes, lowercased, are `low`.
+
+        The definition of where a rule runs: the engine applies it to every text it analyses, and
+        the prefilter is a faster route to the same answer, so skipping a file never hides a finding.
+        """
+        return self.context_holds(low) and any(t.encode("utf-8").lower() in low for t in self.triggers)
+
+    def context_holds(self, low: bytes) -> bool:
+        return all(any(c.encode("utf-8").lower() in low for c in group) for group in self.context)
 
     @property
     def anchor(self) -> str:

@@ -9,7 +9,9 @@ RULE = Rule(
     summary="A preview server event name that GA renamed; handlers for it never fire.",
     message="Server event `{old}` was renamed to `{new}` in GA",
     matcher="string_rename",
-    triggers=(*PREVIEW_ONLY_PREFIXES, *SERVER_EVENT_RENAMES),
+    # A prefix only as the start of a string (`startswith("response.audio")`): unquoted, it is any
+    # HTTP client's `response.text`.
+    triggers=(*(q + p for p in PREVIEW_ONLY_PREFIXES for q in "\"'"), *SERVER_EVENT_RENAMES),
     options={"renames": SERVER_EVENT_RENAMES, "ga_names": sorted(GA_SERVER_EVENTS)},
     references=("D1", "D2", "D3", "D4", "D5", "D6", "D7", "ET10", "G6", "J2"),
     fix=FixAvailability.ALWAYS,

@@ -1,5 +1,6 @@
 """RTM010: a session payload without the GA-required `session.type` (E1, C2, J17)."""
 
+from realtime_migrate.protocol import quoted
 from realtime_migrate.rule import Example, FixAvailability, Rule
 
 RULE = Rule(
@@ -8,7 +9,7 @@ RULE = Rule(
     summary="A `session.update` / `client_secrets.create` session has no `type`; GA rejects it.",
     message="Session payload has no `type`",
     matcher="session_payload",
-    triggers=("session.update", "client_secrets"),
+    triggers=(*quoted("session.update"), "client_secrets"),
     references=("E1", "C2", "J17", "G7", "A5"),
     fix=FixAvailability.SOMETIMES,
     what="""

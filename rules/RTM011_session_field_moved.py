@@ -1,5 +1,6 @@
 """RTM011: preview session fields that GA moved, renamed, reshaped or removed (E2-E12, E16)."""
 
+from realtime_migrate.protocol import quoted
 from realtime_migrate.rule import Example, FixAvailability, Rule
 
 RULE = Rule(
@@ -9,7 +10,7 @@ RULE = Rule(
             "that GA moved, renamed or removed.",
     message="Preview session field",
     matcher="session_payload",
-    triggers=("session.update", "client_secrets"),
+    triggers=(*quoted("session.update"), "client_secrets"),
     references=("E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "E11", "E12", "E16", "J7", "J8", "J14",
                 "G7"),
     fix=FixAvailability.SOMETIMES,

@@ -1,5 +1,6 @@
 """RTM013: preview `response.create` parameters that GA renamed, moved or removed (ER1-ER6)."""
 
+from realtime_migrate.protocol import REALTIME_MARKERS, quoted
 from realtime_migrate.rule import Example, FixAvailability, Rule
 
 RULE = Rule(
@@ -9,7 +10,10 @@ RULE = Rule(
             "`temperature`, ...).",
     message="Preview response.create parameter",
     matcher="session_payload",
-    triggers=("response.create",),
+    triggers=quoted("response.create"),
+    # The Responses API's WebSocket mode sends `response.create` too, with its parameters at the top level
+    # (`conn.response.create(model=...)`); the realtime event nests them under `response`.
+    context=((*REALTIME_MARKERS, "response=", '"response"', "'response'"),),
     references=("C3", "ER1", "ER2", "ER3", "ER4", "ER5", "ER6", "F5", "G9", "J7", "J8"),
     fix=FixAvailability.SOMETIMES,
     what="""

@@ -1,5 +1,6 @@
 """RTM014: conversation item content types that GA renamed (F2-F5, J10)."""
 
+from realtime_migrate.protocol import REALTIME_MARKERS, quoted
 from realtime_migrate.rule import Example, FixAvailability, Rule
 
 RULE = Rule(
@@ -9,7 +10,10 @@ RULE = Rule(
             '(user/system `"text"` is `"input_text"`).',
     message="Preview item content type",
     matcher="session_payload",
-    triggers=("conversation.item.create", "response.create"),
+    triggers=quoted("conversation.item.create", "response.create"),
+    # The Responses API's WebSocket mode sends `response.create` too, with its parameters at the top level
+    # (`conn.response.create(model=...)`); the realtime event nests them under `response`.
+    context=((*REALTIME_MARKERS, "response=", '"response"', "'response'"),),
     references=("F1", "F2", "F3", "F4", "F5", "J10", "C4"),
     fix=FixAvailability.SOMETIMES,
     what="""

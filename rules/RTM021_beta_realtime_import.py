@@ -220,7 +220,10 @@ RULE = Rule(
     summary="An import from the preview SDK namespace `openai.types.beta.realtime` / `openai.resources.beta.realtime`.",
     message="Import from the preview SDK namespace; GA: `openai.types.realtime` / `openai.resources.realtime`",
     matcher="beta_realtime_import",
-    triggers=("beta.realtime", "types.beta", "resources.beta"),
+    # `openai.types.beta.realtime[...]`, `from openai.types.beta import realtime`, `beta.realtime.X`: every
+    # form the matcher reads names the parent package in full and `realtime` (a module or a class name).
+    triggers=("beta.realtime", "openai.types.beta import", "openai.resources.beta import"),
+    context=(("realtime",),),
     options={
         "shared_names": SHARED_NAMES,
         "shared_modules": SHARED_MODULES,

@@ -1,6 +1,12 @@
 """RTM027: reads of preview session/response/item fields on server events of a known type (G13, D26, D27, F2)."""
 
+from realtime_migrate.protocol import REALTIME_MARKERS, quoted
 from realtime_migrate.rule import Example, FixAvailability, Rule
+
+# Every preview field the matcher reports holds one of these (tests/test_prefilter_context.py checks its tables);
+# `content` stands for the assistant content types (`ev.item.content[0].type == "audio"`).
+PREVIEW_FIELD_WORDS = ("voice", "speed", "audio_format", "transcription", "noise_reduction", "turn_detection",
+                       "modalities", "max_response_output_tokens", "temperature", "content")
 
 RULE = Rule(
     code="RTM027",
@@ -8,9 +14,12 @@ RULE = Rule(
     summary="A server event's payload is read at a preview path (`event.session.voice`, `event.response.modalities`).",
     message="Preview field read on a server event: GA reads it at another path",
     matcher="event_field_reads",
-    triggers=("session.created", "session.updated", "response.created", "response.done", "response.output_item",
+    triggers=(*quoted("session.created", "session.updated", "response.created", "response.done",
+                      "response.output_item.added", "response.output_item.done"),
               "SessionCreatedEvent", "SessionUpdatedEvent", "ResponseCreatedEvent", "ResponseDoneEvent",
               "ResponseOutputItem"),
+    # A realtime file (the Responses API has `response.created` too) that reads a field this rule reports.
+    context=(REALTIME_MARKERS, PREVIEW_FIELD_WORDS),
     references=("G13", "D21", "D26", "D27", "E-S", "F2", "J9", "J10"),
     fix=FixAvailability.NEVER,
     what="""

@@ -257,17 +257,26 @@ def _corpus() -> list[bytes]:
 
 
 def test_prefilter_is_exactly_substring_search() -> None:
+    """The anchored search gives `Rule.applies_to` (plain substring tests of triggers and context)."""
     rules = catalog.all_rules()
     pf = Prefilter(rules)
     lowered = {r.code: [t.encode().lower() for t in r.triggers] for r in rules}
     corpus = _corpus()
     corpus += [b"X" + t.encode().upper() + b"Y" for r in rules for t in r.triggers]  # case, and each trigger alone
     corpus += [b"".join(t.encode() for r in rules for t in r.triggers)]  # all of them, overlapping
+    # each trigger with each rule's context (first string of every group), so context-bound rules are kept too
+    contexts = {b" ".join(g[0].encode() for g in r.context) for r in rules if r.context}
+    corpus += [b"X" + t.encode() + b" " + c for c in contexts for r in rules for t in r.triggers]
+    kept_by_context = 0
     for data in corpus:
         low = data.lower()
-        expected = tuple(r for r in rules if any(t in low for t in lowered[r.code]))
+        expected = tuple(r for r in rules if r.applies_to(low))
+        assert expected == tuple(r for r in rules if any(t in low for t in lowered[r.code]) and all(
+            any(c.encode().lower() in low for c in g) for g in r.context))
         assert pf.rules_for(data) == expected
         assert pf.candidate(data) == bool(expected)
+        kept_by_context += any(r.context for r in expected)
+    assert kept_by_context, "no context-bound rule was ever kept: this test would prove nothing"
 
 
 def test_every_trigger_has_an_anchor() -> None:
