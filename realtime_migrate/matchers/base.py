@@ -14,7 +14,7 @@ from typing import Any
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
-from libcst.metadata import CodeRange, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from realtime_migrate.model import Applicability, Edit, Finding, Fix, Severity
 from realtime_migrate.redact import redact
@@ -52,6 +52,21 @@ class FileContext:
                 hi = mid - 1
         return lo + 1, offset - self.line_starts[lo]
 
+    def metadata(self, provider: type) -> Any:
+        """A metadata provider's mapping for this module, computed on first use, once per file.
+
+        Declaring a provider in METADATA_DEPENDENCIES makes every analysed file pay for it before
+        any visitor runs; positions alone cost about as much as the parse. Most files that pass the
+        prefilter report nothing, so positions are computed only when a finding is reported.
+        """
+        cache = self.scratch.setdefault("metadata", {})
+        if provider not in cache:
+            wrapper = self.scratch.get("metadata-wrapper")
+            if wrapper is None:
+                wrapper = self.scratch["metadata-wrapper"] = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            cache[provider] = wrapper.resolve(provider)
+        return cache[provider]
+
     def line_text(self, line: int) -> str:
         start = self.line_starts[line - 1]
         end = self.line_starts[line] if line < len(self.line_starts) else len(self.text)
@@ -75,7 +90,7 @@ def comments_in(node: cst.CSTNode) -> list[str]:
 class Matcher(cst.BatchableCSTVisitor):
     """Base for matchers; subclasses add `visit_<Node>` methods and call `report`."""
 
-    METADATA_DEPENDENCIES: Sequence[Any] = (PositionProvider,)
+    METADATA_DEPENDENCIES: Sequence[Any] = ()  # positions are computed lazily: FileContext.metadata
 
     def __init__(self, rule: Rule, ctx: FileContext) -> None:
         super().__init__()
@@ -85,7 +100,7 @@ class Matcher(cst.BatchableCSTVisitor):
 
     # -- positions --------------------------------------------------------------------
     def range_of(self, node: cst.CSTNode) -> CodeRange:
-        return self.get_metadata(PositionProvider, node)
+        return self.ctx.metadata(PositionProvider)[node]
 
     def span(self, node: cst.CSTNode) -> tuple[int, int]:
         r = self.range_of(node)

@@ -21,7 +21,6 @@ from libcst._metadata_dependent import LazyValue
 from libcst.metadata import (
     Assignment,
     ImportAssignment,
-    MetadataWrapper,
     QualifiedNameProvider,
     ScopeProvider,
 )
@@ -96,14 +95,7 @@ class LazyMetadata(SpanReplace):
         self.attr_parent[id(node.value)] = node
 
     def meta(self, provider: type, node: cst.CSTNode, default: object = None) -> Any:
-        scratch = self.ctx.scratch
-        wrapper = scratch.get("lazy-metadata-wrapper")
-        if wrapper is None:
-            wrapper = scratch["lazy-metadata-wrapper"] = MetadataWrapper(self.ctx.module, unsafe_skip_copy=True)
-        key = f"lazy-metadata:{provider.__name__}"
-        if key not in scratch:
-            scratch[key] = wrapper.resolve(provider)
-        value = scratch[key].get(node, default)
+        value = self.ctx.metadata(provider).get(node, default)
         return value() if isinstance(value, LazyValue) else value
 
 

@@ -9,6 +9,3 @@ from realtime_migrate.matchers.base import Matcher as _Base
 
 class Matcher(_Base):
     """Visits nothing."""
-
-
-    METADATA_DEPENDENCIES = ()  # nothing to position: spare the PositionProvider pass
