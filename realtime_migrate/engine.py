@@ -158,7 +158,8 @@ def visit_batched(wrapper: MetadataWrapper, visitors: Sequence[cst.BatchableCSTV
         if LIBCST_TRAVERSAL:
             wrapper.module.visit(_BatchedCSTVisitor(methods))
         else:
-            traversal.walk(wrapper.module, methods)
+            with traversal.read_only_visits():  # metadata computed during the walk is read-only too
+                traversal.walk(wrapper.module, methods)
 
 
 @functools.cache
@@ -253,8 +254,18 @@ def fix_text(path: str, text: str, rules: Sequence[Rule], *, unsafe: bool = Fals
             except (SyntaxError, ValueError) as exc:
                 raise FixFailure(f"internal error: the fixes of {codes} produced code that does not compile "
                                  f"({_one_line(str(exc))}); file left untouched, please report it") from None
+        # The next pass runs the rules that still apply to the new text, and those that just reported
+        # (a fix in steps may remove its own trigger first: RTM002's path, then its query).
+        reported = {f.code for f in findings}
+        low = new_text.encode("utf-8", "surrogatepass").lower()
+        rules = [r for r in rules if r.code in reported or r.applies_to(low)]
         try:
-            findings = analyse(path, new_text, rules, chosen=True)
+            if rules:
+                findings = analyse(path, new_text, rules, chosen=True)
+            else:
+                if not input_compiles:  # not checked by compile() above: libcst must still parse it
+                    parse(new_text)
+                findings = []
         except ParseFailure as exc:
             raise FixFailure(f"internal error: the fixes of {codes} produced code that does not parse "
                              f"({exc}); file left untouched, please report it") from None

@@ -113,10 +113,10 @@ class Suppressions:
         from realtime_migrate import catalog
 
         ran = {r.code for r in rules}
-        lowered = text.lower()
+        low = text.encode("utf-8", "surrogatepass").lower()
 
-        def judgeable(r: Rule) -> bool:
-            return r.code in ran or not any(t.lower() in lowered for t in r.triggers)
+        def judgeable(r: Rule) -> bool:  # it ran, or it cannot run here (no trigger or no context)
+            return r.code in ran or not r.applies_to(low)
 
         lines = io.StringIO(text).readlines()  # the tokenizer's lines, so directive line numbers agree
         out: list[Finding] = []

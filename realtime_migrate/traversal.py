@@ -14,14 +14,26 @@ tests/test_traversal.py checks the event sequence against libcst's traversal.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 import libcst as cst
 
 Method = Callable[[cst.CSTNode], object]
 
 _FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
+_IS_NODE: dict[type, bool] = {}  # `isinstance(x, CSTNode)` goes through ABCMeta: ~10x slower than this
+_partial = functools.partial
+
+
+def _is_node(cls: type) -> bool:
+    known = _IS_NODE.get(cls)
+    if known is None:
+        known = _IS_NODE[cls] = issubclass(cls, cst.CSTNode)
+    return known
 
 
 def child_fields(cls: type) -> tuple[tuple[str, bool], ...]:
@@ -61,10 +73,10 @@ def walk(module: cst.CSTNode, methods: Mapping[str, Sequence[Method]]) -> None:
     pop, push = stack.pop, stack.append
     while stack:
         item = pop()
-        if not isinstance(item, cst.CSTNode):
+        cls = type(item)
+        if cls is _partial:
             item()  # type: ignore[operator]
             continue
-        cls = type(item)
         plan = by_class.get(cls)
         if plan is None:
             name = cls.__name__
@@ -77,26 +89,76 @@ def walk(module: cst.CSTNode, methods: Mapping[str, Sequence[Method]]) -> None:
         for fn in visits:
             fn(item)
         if leaves:
-            push(_bind_all(leaves, item))
+            push(_partial(_call_all, leaves, item))
         # Children are pushed in reverse so they pop in libcst's order.
         for field, none_too, field_visits, field_leaves in reversed(fields):
             value = getattr(item, field)
             if value is None and not none_too:
                 continue
             if field_leaves:
-                push(_bind_all(field_leaves, item))
-            if isinstance(value, cst.CSTNode):
-                push(value)
-            elif isinstance(value, (tuple, list)):
+                push(_partial(_call_all, field_leaves, item))
+            vcls = type(value)
+            if vcls is tuple or vcls is list:
                 for child in reversed(value):
-                    if isinstance(child, cst.CSTNode):
+                    if _is_node(type(child)):
                         push(child)
+            elif _is_node(vcls):
+                push(value)
             if field_visits:
-                push(_bind_all(field_visits, item))
+                push(_partial(_call_all, field_visits, item))
 
 
-def _bind_all(fns: Sequence[Method], node: cst.CSTNode) -> Callable[[], None]:
-    def call() -> None:
-        for fn in fns:
-            fn(node)
-    return call
+def _call_all(fns: Sequence[Method], node: cst.CSTNode) -> None:
+    for fn in fns:
+        fn(node)
+
+
+def visit(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """`root.visit(visitor)` for a read-only visitor, without rebuilding: `on_visit` (False skips
+    the children), `on_visit_attribute`/`on_leave_attribute` around each field, `on_leave`."""
+    on_visit, on_leave = visitor.on_visit, visitor.on_leave
+    on_visit_attribute, on_leave_attribute = visitor.on_visit_attribute, visitor.on_leave_attribute
+    stack: list[object] = [root]
+    pop, push = stack.pop, stack.append
+    while stack:
+        item = pop()
+        if type(item) is _partial:
+            item()  # type: ignore[operator]
+            continue
+        if not on_visit(item):
+            on_leave(item)
+            continue
+        push(_partial(on_leave, item))
+        for field, none_too in reversed(child_fields(type(item))):
+            value = getattr(item, field)
+            if value is None and not none_too:
+                continue
+            push(_partial(on_leave_attribute, item, field))
+            vcls = type(value)
+            if vcls is tuple or vcls is list:
+                for child in reversed(value):
+                    if _is_node(type(child)):
+                        push(child)
+            elif _is_node(vcls):
+                push(value)
+            push(_partial(on_visit_attribute, item, field))
+
+
+@contextlib.contextmanager
+def read_only_visits() -> Iterator[None]:
+    """Within: `node.visit(v)` for any `CSTVisitor` v (libcst's metadata providers, scope analysis)
+    walks without rebuilding. libcst returns the original node to a CSTVisitor anyway; only
+    transformers see rebuilt nodes, and they keep libcst's own visit."""
+    original = cst.CSTNode.visit
+
+    def patched(self: cst.CSTNode, visitor: Any) -> Any:
+        if isinstance(visitor, cst.CSTVisitor):
+            visit(self, visitor)
+            return self
+        return original(self, visitor)
+
+    cst.CSTNode.visit = patched  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        cst.CSTNode.visit = original  # type: ignore[method-assign]

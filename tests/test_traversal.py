@@ -93,3 +93,51 @@ def test_findings_same_with_libcst_traversal(code: str, monkeypatch: pytest.Monk
     theirs = [scan_text(t) for t in texts]
     assert ours == theirs
     assert any(ours), "no findings: this comparison would prove nothing"
+
+
+def test_metadata_same_with_read_only_visits() -> None:
+    """Scope, qualified names, parents and positions: libcst's providers give the same answers
+    when their own visits run through `read_only_visits()`."""
+    from libcst._metadata_dependent import LazyValue
+    from libcst.metadata import (
+        ExpressionContextProvider,
+        MetadataWrapper,
+        ParentNodeProvider,
+        PositionProvider,
+        QualifiedNameProvider,
+        ScopeProvider,
+    )
+
+    providers = (ScopeProvider, QualifiedNameProvider, ParentNodeProvider, PositionProvider,
+                 ExpressionContextProvider)
+
+    def answers(module: cst.Module) -> list[object]:
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        out: list[object] = []
+        for provider in providers:
+            mapping = wrapper.resolve(provider)
+            for node, value in mapping.items():
+                if isinstance(value, LazyValue):
+                    value = value()
+                if provider is ScopeProvider:
+                    value = (type(value).__name__, sorted(a.name for a in value.assignments) if value else None)
+                elif provider is QualifiedNameProvider:
+                    value = sorted((q.name, q.source.name) for q in value)
+                elif provider is ParentNodeProvider:
+                    value = id(value)
+                out.append((provider.__name__, id(node), repr(value)))
+        return sorted(out)
+
+    compared = 0
+    for path in _corpus()[::3]:
+        try:
+            module = cst.parse_module(path.read_text(encoding="utf-8"))
+        except (cst.ParserSyntaxError, UnicodeDecodeError):
+            continue
+        theirs = answers(module)
+        with traversal.read_only_visits():
+            ours = answers(module)
+        assert ours == theirs, path
+        compared += 1
+    assert compared > 30
+    assert cst.CSTNode.visit.__name__ == "visit"  # the patch is undone
