@@ -149,11 +149,17 @@ def read_only_visits() -> Iterator[None]:
     """Within: `node.visit(v)` for any `CSTVisitor` v (libcst's metadata providers, scope analysis)
     walks without rebuilding. libcst returns the original node to a CSTVisitor anyway; only
     transformers see rebuilt nodes, and they keep libcst's own visit."""
+    from libcst._batched_visitor import _BatchedCSTVisitor
+
     original = cst.CSTNode.visit
 
     def patched(self: cst.CSTNode, visitor: Any) -> Any:
         if isinstance(visitor, cst.CSTVisitor):
-            visit(self, visitor)
+            # libcst resolves a plain provider (positions) with an empty batch of batchable ones: a whole
+            # walk that calls nothing. Skipped.
+            if not (type(visitor) is _BatchedCSTVisitor and not visitor.visitor_methods
+                    and visitor.before_visit is None and visitor.after_leave is None):
+                visit(self, visitor)
             return self
         return original(self, visitor)
 
