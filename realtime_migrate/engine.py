@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import ast
 import bisect
-import functools
-import inspect
 import re
 import warnings
 from collections.abc import Sequence
@@ -38,7 +36,13 @@ class FixFailure(Exception):
 
 
 def parse(text: str) -> cst.Module:
-    """The libcst tree, or ParseFailure with a one-line reason.
+    """The libcst tree, or ParseFailure with a one-line reason (see `parse_both`)."""
+    return parse_both(text)[0]
+
+
+def parse_both(text: str) -> tuple[cst.Module, ast.Module | None]:
+    """The libcst tree and CPython's (None when CPython cannot read it), or ParseFailure with a
+    one-line reason.
 
     CPython's parser runs first (about 2% of an analysis): its verdict on nesting is
     final, because libcst's native parser crashes the whole process (SIGSEGV) on
@@ -49,8 +53,9 @@ def parse(text: str) -> cst.Module:
     libcst, which may know newer syntax than the running Python.
     """
     python_error: SyntaxError | None = None
+    tree: ast.Module | None = None
     try:
-        _compile(text, "<file>", ast.PyCF_ONLY_AST)
+        tree = _compile(text, "<file>", ast.PyCF_ONLY_AST)
     except SyntaxError as exc:
         if _TOO_DEEP.search(str(exc.msg)):
             raise ParseFailure(_one_line(f"syntax error at line {exc.lineno}: {exc.msg}")) from None
@@ -60,7 +65,7 @@ def parse(text: str) -> cst.Module:
     except ValueError:
         pass
     try:
-        return cst.parse_module(text)
+        return cst.parse_module(text), tree
     except cst.ParserSyntaxError as exc:
         raise ParseFailure(_syntax_message(exc, python_error)) from None
     except (RecursionError, MemoryError) as exc:
@@ -79,11 +84,11 @@ def _syntax_message(exc: cst.ParserSyntaxError, python_error: SyntaxError | None
                      f"at line {exc.raw_line}, column {exc.raw_column + 1}; please report it")
 
 
-def _compile(text: str, path: str, flags: int = 0) -> None:
+def _compile(text: str, path: str, flags: int = 0) -> Any:
     """compile() without its SyntaxWarnings (invalid escapes...) going to our stderr."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        compile(text, path, "exec", flags=flags, dont_inherit=True)
+        return compile(text, path, "exec", flags=flags, dont_inherit=True)
 
 
 def compiles(text: str, path: str = "<file>") -> bool:
@@ -115,8 +120,8 @@ def analyse(path: str, text: str, rules: Sequence[Rule], *, chosen: bool = False
         rules = applicable(rules, text)
     if not rules:
         return []
-    module = parse(text)
-    ctx = FileContext(path=path, text=text, module=module)
+    module, tree = parse_both(text)
+    ctx = FileContext(path=path, text=text, module=module, tree=tree)
     visitors = [matchers.load(rule.matcher)(rule, ctx) for rule in rules]
     try:
         visit_batched(MetadataWrapper(module, unsafe_skip_copy=True), visitors)
@@ -147,44 +152,12 @@ def visit_batched(wrapper: MetadataWrapper, visitors: Sequence[cst.BatchableCSTV
     with ExitStack() as stack:
         for v in visitors:
             stack.enter_context(v.resolve(wrapper))
-        methods: dict[str, list[Any]] = {}
-        for v in visitors:
-            for name in _visitor_names(type(v)):
-                fn = getattr(v, name)
-                # libcst's own test, on the few names that can pass it (see _visitor_names).
-                if inspect.ismethod(fn) and fn.__name__.startswith(("visit_", "leave_")) \
-                        and not getattr(fn, "_is_no_op", False):
-                    methods.setdefault(name, []).append(fn)
+        methods = traversal.batched_methods(visitors)
         if LIBCST_TRAVERSAL:
             wrapper.module.visit(_BatchedCSTVisitor(methods))
         else:
             with traversal.read_only_visits():  # metadata computed during the walk is read-only too
                 traversal.walk(wrapper.module, methods)
-
-
-@functools.cache
-def _visitor_names(cls: type) -> tuple[str, ...]:
-    """Sorted names (as inspect.getmembers) of `cls`'s visit_/leave_ methods that are not libcst's no-op stubs.
-
-    A name is kept unless it is certainly out: a no-op stub, a staticmethod, or not a function.
-    Instance attributes cannot add visitor methods here (libcst would see a bound method set on
-    an instance; no matcher does that). Each name is judged by the class dictionary that defines
-    it (what `inspect.getattr_static` returns), read once along the MRO: per name, getattr_static
-    cost ~0.1 s per process over the ~1,300 stubs each matcher inherits.
-    """
-    seen: set[str] = set()
-    names = []
-    for klass in cls.__mro__:
-        for name, static in vars(klass).items():
-            if name in seen or not name.startswith(("visit_", "leave_")):
-                continue
-            seen.add(name)
-            if isinstance(static, staticmethod):
-                continue
-            if inspect.isfunction(static) and getattr(static, "_is_no_op", False):
-                continue
-            names.append(name)
-    return tuple(sorted(names))
 
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> tuple[str, list[Edit]]:

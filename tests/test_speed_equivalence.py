@@ -293,7 +293,7 @@ def test_visitor_methods_are_libcsts(monkeypatch: pytest.MonkeyPatch, tree: Path
     import libcst as cst
     from libcst._batched_visitor import _get_visitor_methods
 
-    from realtime_migrate import engine, matchers
+    from realtime_migrate import engine, matchers, traversal
     from realtime_migrate.matchers.base import FileContext
 
     module = cst.parse_module("x = 1\n")
@@ -301,7 +301,7 @@ def test_visitor_methods_are_libcsts(monkeypatch: pytest.MonkeyPatch, tree: Path
     visitors = [matchers.load(r.matcher)(r, ctx) for r in catalog.all_rules()]
     ours: dict[str, list] = {}  # type: ignore[type-arg]
     for v in visitors:
-        for name in engine._visitor_names(type(v)):
+        for name in traversal.visitor_names(type(v)):
             fn = getattr(v, name)
             if inspect.ismethod(fn) and fn.__name__.startswith(("visit_", "leave_")) \
                     and not getattr(fn, "_is_no_op", False):

@@ -7,6 +7,7 @@ is downgraded to unsafe here, once, instead of in every rule.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,10 +18,14 @@ from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from realtime_migrate.model import Applicability, Edit, Finding, Fix, Severity
+from realtime_migrate.positions import StatementPositions
 from realtime_migrate.redact import redact
 from realtime_migrate.rule import Rule
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+
+# False: libcst's PositionProvider over the whole module; the tests compare both.
+POSITIONS_BY_STATEMENT = True
 
 
 @dataclass
@@ -30,6 +35,7 @@ class FileContext:
     path: str
     text: str
     module: cst.Module
+    tree: ast.Module | None = None  # CPython's, for positions.StatementPositions
     findings: list[Finding] = field(default_factory=list)
     line_starts: list[int] = field(default_factory=list)
     scratch: dict[str, Any] = field(default_factory=dict)
@@ -60,6 +66,8 @@ class FileContext:
         prefilter report nothing, so positions are computed only when a finding is reported.
         """
         cache = self.scratch.setdefault("metadata", {})
+        if provider is PositionProvider and provider not in cache and POSITIONS_BY_STATEMENT:
+            cache[provider] = StatementPositions(self.module, self.tree, self.text, self.line_starts)
         if provider not in cache:
             wrapper = self.scratch.get("metadata-wrapper")
             if wrapper is None:
