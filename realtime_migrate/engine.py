@@ -124,7 +124,7 @@ def analyse(path: str, text: str, rules: Sequence[Rule], *, chosen: bool = False
     ctx = FileContext(path=path, text=text, module=module, tree=tree)
     visitors = [matchers.load(rule.matcher)(rule, ctx) for rule in rules]
     try:
-        visit_batched(MetadataWrapper(module, unsafe_skip_copy=True), visitors)
+        visit_batched(MetadataWrapper(module, unsafe_skip_copy=True), visitors, ctx.owners)
     except RecursionError:
         # libcst walks the tree recursively: a 1,000-term expression is legal Python but too deep.
         raise ParseFailure("cannot analyse: code nested too deeply for the parser (RecursionError)") from None
@@ -137,7 +137,8 @@ def analyse(path: str, text: str, rules: Sequence[Rule], *, chosen: bool = False
 LIBCST_TRAVERSAL = False
 
 
-def visit_batched(wrapper: MetadataWrapper, visitors: Sequence[cst.BatchableCSTVisitor]) -> None:
+def visit_batched(wrapper: MetadataWrapper, visitors: Sequence[cst.BatchableCSTVisitor],
+                  owners: dict[cst.CSTNode, int] | None = None) -> None:
     """`MetadataWrapper.visit_batched`, with each visitor's methods found once per class and a
     traversal that does not rebuild the tree (traversal.py; `LIBCST_TRAVERSAL` for libcst's own).
 
@@ -157,7 +158,7 @@ def visit_batched(wrapper: MetadataWrapper, visitors: Sequence[cst.BatchableCSTV
             wrapper.module.visit(_BatchedCSTVisitor(methods))
         else:
             with traversal.read_only_visits():  # metadata computed during the walk is read-only too
-                traversal.walk(wrapper.module, methods)
+                traversal.walk(wrapper.module, methods, owners)
 
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> tuple[str, list[Edit]]:

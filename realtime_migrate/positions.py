@@ -30,14 +30,16 @@ class StatementPositions:
     codegen state writes to, so this object is the state's `provider`)."""
 
     def __init__(self, module: cst.Module, tree: ast.Module | None, text: str,
-                 line_starts: Sequence[int]) -> None:
+                 line_starts: Sequence[int], owners: dict[cst.CSTNode, int] | None = None) -> None:
+        """`owners`: each body node's top-level statement index, complete (traversal.walk fills it
+        during the analysis); without it, statements are indexed on demand."""
         self._module = module
         self._text = text
         self._line_starts = line_starts
         self._computed: dict[cst.CSTNode, CodeRange] = {}
         self._starts = _statement_lines(module, tree)  # None: whole module at once
-        self._owner: dict[cst.CSTNode, int] = {}
-        self._indexed = 0  # statements [0, _indexed) are in _owner
+        self._owner: dict[cst.CSTNode, int] = owners or {}
+        self._indexed = len(module.body) if owners else 0  # statements [0, _indexed) are in _owner
         self._generated: set[int] = set()
         self._whole = False
 

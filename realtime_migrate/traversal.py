@@ -60,13 +60,21 @@ def child_fields(cls: type) -> tuple[tuple[str, bool], ...]:
     return fields
 
 
-def walk(module: cst.CSTNode, methods: Mapping[str, Sequence[Method]]) -> None:
+def walk(module: cst.CSTNode, methods: Mapping[str, Sequence[Method]],
+         owners: dict[cst.CSTNode, int] | None = None) -> None:
     """Call `methods[name]` (name: `visit_If`, `visit_If_body`, `leave_If`, ...) over the tree.
 
     Iterative, so a deeply nested expression cannot exhaust the interpreter's stack (libcst's
     recursive visit raises RecursionError there; the engine reports that as unparseable).
+    `owners` (for a Module): filled with each body node's top-level statement index, which
+    positions.StatementPositions needs and would otherwise find by a walk of its own.
     """
     get = methods.get
+    tops: dict[cst.CSTNode, int] = {}
+    if owners is not None and isinstance(module, cst.Module):
+        tops = {stmt: i for i, stmt in enumerate(module.body)}
+    top = -1
+    top_of = tops.get
     by_class: dict[type, tuple[Sequence[Method], Sequence[Method],
                                tuple[tuple[str, bool, Sequence[Method], Sequence[Method]], ...]]] = {}
     # A stack of work items: a node to enter, or a callable step (leave a field, leave a node).
@@ -78,6 +86,10 @@ def walk(module: cst.CSTNode, methods: Mapping[str, Sequence[Method]]) -> None:
         if cls is _partial:
             item()  # type: ignore[operator]
             continue
+        if tops:
+            top = top_of(item, top)  # a statement's nodes all pop before the next statement
+            if top >= 0:
+                owners[item] = top  # type: ignore[index]
         plan = by_class.get(cls)
         if plan is None:
             name = cls.__name__

@@ -17,7 +17,7 @@ import pytest
 from helpers import FIXTURES, fix_text, scan_text
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from realtime_migrate import engine
+from realtime_migrate import engine, traversal
 from realtime_migrate.matchers import base
 from realtime_migrate.matchers.base import FileContext
 from realtime_migrate.positions import StatementPositions
@@ -63,7 +63,10 @@ def _compare(text: str) -> tuple[int, bool]:
     module, tree = engine.parse_both(text)
     theirs = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     ctx = FileContext(path="x.py", text=text, module=module, tree=tree)
-    ours = StatementPositions(module, tree, text, ctx.line_starts)
+    owners: dict[cst.CSTNode, int] = {}
+    traversal.walk(module, {}, owners)  # as the analysis fills it
+    ours = StatementPositions(module, tree, text, ctx.line_starts, owners)
+    indexed_here = StatementPositions(module, tree, text, ctx.line_starts)
     outside = {id(n) for edge in (*module.header, *module.footer) for n in descendants(edge)}
     compared = 0
     # Body nodes first and last-to-first, as a matcher reporting in leave_Module would ask.
@@ -71,11 +74,12 @@ def _compare(text: str) -> tuple[int, bool]:
         if node is module or id(node) in outside or node not in theirs:
             continue
         assert ours[node] == theirs[node], (type(node).__name__, ours[node], theirs[node])
+        assert indexed_here[node] == theirs[node]
         compared += 1
     whole_before_edges = ours._whole
     for node in descendants(module):  # header, footer and the module itself: libcst's whole computation
         if node in theirs:
-            assert ours[node] == theirs[node]
+            assert ours[node] == theirs[node] == indexed_here[node]
     return compared, whole_before_edges
 
 

@@ -313,5 +313,5 @@ def test_visitor_methods_are_libcsts(monkeypatch: pytest.MonkeyPatch, tree: Path
     files = sorted(tree.rglob("*.py"))
     texts = [(str(p), p.read_text(encoding="utf-8")) for p in files]
     mine = [engine.analyse(path, text, rules) for path, text in texts]
-    monkeypatch.setattr(engine, "visit_batched", lambda wrapper, visitors: wrapper.visit_batched(visitors))
+    monkeypatch.setattr(engine, "visit_batched", lambda wrapper, visitors, owners=None: wrapper.visit_batched(visitors))
     assert [engine.analyse(path, text, rules) for path, text in texts] == mine

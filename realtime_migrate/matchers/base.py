@@ -39,6 +39,7 @@ class FileContext:
     findings: list[Finding] = field(default_factory=list)
     line_starts: list[int] = field(default_factory=list)
     scratch: dict[str, Any] = field(default_factory=dict)
+    owners: dict[cst.CSTNode, int] = field(default_factory=dict)  # node -> top-level statement, from the walk
 
     def __post_init__(self) -> None:
         starts = [0]
@@ -67,7 +68,8 @@ class FileContext:
         """
         cache = self.scratch.setdefault("metadata", {})
         if provider is PositionProvider and provider not in cache and POSITIONS_BY_STATEMENT:
-            cache[provider] = StatementPositions(self.module, self.tree, self.text, self.line_starts)
+            cache[provider] = StatementPositions(self.module, self.tree, self.text, self.line_starts,
+                                                 self.owners)
         if provider not in cache:
             wrapper = self.scratch.get("metadata-wrapper")
             if wrapper is None:
