@@ -22,7 +22,7 @@ from libcst.metadata import MetadataWrapper
 from realtime_migrate import matchers, traversal
 from realtime_migrate.matchers.base import FileContext
 from realtime_migrate.model import Edit, Finding
-from realtime_migrate.rule import Rule
+from realtime_migrate.rule import Rule, lowered
 from realtime_migrate.suppress import Suppressions
 
 MAX_FIX_PASSES = 12
@@ -66,10 +66,8 @@ def parse_both(text: str) -> tuple[cst.Module, ast.Module | None]:
     except ValueError:
         pass
     try:
-        if tree is not None and SKIP_NODE_VALIDATION:
-            with _nodes_unvalidated():
-                return cst.parse_module(text), tree
-        return cst.parse_module(text), tree
+        with _nodes_unvalidated() if tree is not None and SKIP_NODE_VALIDATION else contextlib.nullcontext():
+            return cst.parse_module(text), tree
     except cst.ParserSyntaxError as exc:
         raise ParseFailure(_syntax_message(exc, python_error)) from None
     except (RecursionError, MemoryError) as exc:
@@ -135,7 +133,7 @@ def _one_line(text: str) -> str:
 def applicable(rules: Sequence[Rule], text: str) -> list[Rule]:
     """The rules that run on `text` (`Rule.applies_to`: triggers and context): what the prefilter
     computes faster, so the answer is the same whether or not the prefilter chose the rules."""
-    low = text.encode("utf-8", "surrogatepass").lower()
+    low = lowered(text)
     return [r for r in rules if r.applies_to(low)]
 
 
@@ -260,7 +258,7 @@ def fix_text(path: str, text: str, rules: Sequence[Rule], *, unsafe: bool = Fals
         # The next pass runs the rules that still apply to the new text, and those that just reported
         # (a fix in steps may remove its own trigger first: RTM002's path, then its query).
         reported = {f.code for f in findings}
-        low = new_text.encode("utf-8", "surrogatepass").lower()
+        low = lowered(new_text)
         rules = [r for r in rules if r.code in reported or r.applies_to(low)]
         try:
             if rules:

@@ -56,6 +56,10 @@ class Rule:
     # group (case-insensitive). A trigger such as `response.done` says where to look; a context
     # such as `realtime` says the file speaks this protocol and not the Responses API's look-alike.
     context: tuple[tuple[str, ...], ...] = ()
+    # The triggers and context groups as `applies_to` compares them, encoded once: the prefilter asks
+    # `context_holds` of every file in which a trigger occurs.
+    _low_triggers: tuple[bytes, ...] = field(init=False, repr=False, compare=False)
+    _low_context: tuple[tuple[bytes, ...], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"RTM\d{3}", self.code):
@@ -66,6 +70,9 @@ class Rule:
             raise ValueError(f"{self.code}: a rule needs at least one trigger string")
         if any(not group or isinstance(group, str) for group in self.context):
             raise ValueError(f"{self.code}: each context group must be a non-empty tuple of strings")
+        object.__setattr__(self, "_low_triggers", tuple(t.encode("utf-8").lower() for t in self.triggers))
+        object.__setattr__(self, "_low_context",
+                           tuple(tuple(c.encode("utf-8").lower() for c in group) for group in self.context))
 
     def applies_to(self, low: bytes) -> bool:
         """Whether this rule can report in a file whose bytes, lowercased, are `low`.
@@ -73,10 +80,10 @@ class Rule:
         The definition of where a rule runs: the engine applies it to every text it analyses, and
         the prefilter is a faster route to the same answer, so skipping a file never hides a finding.
         """
-        return self.context_holds(low) and any(t.encode("utf-8").lower() in low for t in self.triggers)
+        return self.context_holds(low) and any(t in low for t in self._low_triggers)
 
     def context_holds(self, low: bytes) -> bool:
-        return all(any(c.encode("utf-8").lower() in low for c in group) for group in self.context)
+        return all(any(c in low for c in group) for group in self._low_context)
 
     @property
     def anchor(self) -> str:
@@ -125,3 +132,9 @@ class Rule:
             "",
         ]
         return "\n".join(parts)
+
+
+def lowered(text: str) -> bytes:
+    """`text` as `Rule.applies_to` reads it: its UTF-8 bytes, ASCII-lowercased, as the prefilter
+    sees a file's bytes (lone surrogates from undecodable input kept)."""
+    return text.encode("utf-8", "surrogatepass").lower()

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from realtime_migrate.model import Applicability, Edit, Finding, Fix
-from realtime_migrate.rule import Rule
+from realtime_migrate.rule import Rule, lowered
 
 MARKER = "realtime-migrate:"
 UNUSED_CODE = "RTM900"
@@ -113,7 +113,7 @@ class Suppressions:
         from realtime_migrate import catalog
 
         ran = {r.code for r in rules}
-        low = text.encode("utf-8", "surrogatepass").lower()
+        low = lowered(text)
 
         def judgeable(r: Rule) -> bool:  # it ran, or it cannot run here (no trigger or no context)
             return r.code in ran or not r.applies_to(low)
