@@ -26,20 +26,19 @@ from realtime_migrate.traversal import descendants
 
 
 class StatementPositions:
-    """A read-only mapping node -> CodeRange, filled on demand (`_computed` is the name libcst's
-    codegen state writes to, so this object is the state's `provider`)."""
+    """`positions[node]` -> CodeRange, as libcst's PositionProvider mapping answers it, filled on demand
+    (`_computed` is the name libcst's codegen state writes to, so this object is the state's `provider`)."""
 
     def __init__(self, module: cst.Module, tree: ast.Module | None, text: str,
                  line_starts: Sequence[int], owners: dict[cst.CSTNode, int] | None = None) -> None:
-        """`owners`: each body node's top-level statement index, complete (traversal.walk fills it
-        during the analysis); without it, statements are indexed on demand."""
+        """`owners`: each body node's top-level statement index (traversal.walk fills it during the
+        analysis); without it, the statements are indexed here, once."""
         self._module = module
         self._text = text
         self._line_starts = line_starts
         self._computed: dict[cst.CSTNode, CodeRange] = {}
         self._starts = _statement_lines(module, tree)  # None: whole module at once
-        self._owner: dict[cst.CSTNode, int] = owners or {}
-        self._indexed = len(module.body) if owners else 0  # statements [0, _indexed) are in _owner
+        self._owners = owners
         self._generated: set[int] = set()
         self._whole = False
 
@@ -56,28 +55,13 @@ class StatementPositions:
             self._generate_whole()
         return self._computed[node]
 
-    def get(self, node: cst.CSTNode, default: CodeRange | None = None) -> CodeRange | None:
-        try:
-            return self[node]
-        except KeyError:
-            return default
-
-    def __contains__(self, node: object) -> bool:
-        return self.get(node) is not None  # type: ignore[arg-type]
-
     # -- one statement ----------------------------------------------------------------
     def _owner_of(self, node: cst.CSTNode) -> int | None:
         if self._starts is None:
             return None
-        owner = self._owner.get(node)
-        body = self._module.body
-        while owner is None and self._indexed < len(body):
-            index = self._indexed
-            self._indexed += 1
-            for child in descendants(body[index]):
-                self._owner.setdefault(child, index)
-            owner = self._owner.get(node)
-        return owner
+        if not self._owners:
+            self._owners = {child: i for i, stmt in enumerate(self._module.body) for child in descendants(stmt)}
+        return self._owners.get(node)
 
     def _generate(self, index: int) -> bool:
         """Positions of statement `index`; False (nothing kept) when its code is not where `ast` put it."""

@@ -62,9 +62,11 @@ def _combined_pair(node: cst.CSTNode) -> cst.CSTNode | None:
 _RAW_COMBINED = re.compile(r"(\s*openai-beta\s*:\s*)(.*)", re.IGNORECASE | re.DOTALL)
 
 
-def _raw_combined(text: str | None) -> bool:
+def _raw_combined(text: str | None) -> re.Match[str] | None:
+    """`"OpenAI-Beta: realtime=v1,assistants=v2"` (a raw header line listing several betas): the match
+    (group 1 the `OpenAI-Beta:` prefix, group 2 the value), else None."""
     raw = _RAW_COMBINED.fullmatch(text) if text is not None else None
-    return raw is not None and _other_betas(raw.group(2)) is not None
+    return raw if raw is not None and _other_betas(raw.group(2)) is not None else None
 
 
 class Matcher(Matcher):  # type: ignore[no-redef]
@@ -114,8 +116,8 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             if combined is not None:
                 self._trim(combined)
                 continue
-            raw = _RAW_COMBINED.fullmatch(text) if text is not None else None
-            if raw is not None and _other_betas(raw.group(2)) is not None:
+            raw = _raw_combined(text)
+            if raw is not None:
                 self._trim(value, raw_prefix=raw.group(1))
                 continue
             if _is_pair(value) or (text is not None and _RAW_LINE.fullmatch(text)):
@@ -218,7 +220,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         if _is_value(text) or (text is not None and _RAW_LINE.fullmatch(text)):
             self.report(node, "`realtime=v1` is the preview `OpenAI-Beta` header value; GA must not send it "
                         "(remove the header where this value is used)", ga_form="(no OpenAI-Beta header)")
-        elif _other_betas(text) is not None or _raw_combined(text):
+        elif _other_betas(text) is not None or _raw_combined(text) is not None:
             self.report(node, "`realtime=v1` in this `OpenAI-Beta` value list selects the preview protocol; "
                         "GA must not send it (keep only the other betas where this value is used)",
                         ga_form="(the other betas only)")

@@ -158,17 +158,16 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         if not (self.dynamic_lookup and self.mangles) or self.foreign is not None:
             return
         names = {d.name.value for d in self.defs}
-        mangled = {old.replace(".", "_"): new.replace(".", "_") for old, new in self.renames.items()}
         for d in self.defs:
             name = d.name.value
-            for old, new in mangled.items():
+            for event, ga_event in self.renames.items():
+                old = event.replace(".", "_")
                 if name == old or name.endswith("_" + old):
-                    ga_name = name[: len(name) - len(old)] + new
+                    ga_name = name[: len(name) - len(old)] + ga_event.replace(".", "_")
                     if ga_name in names:
                         break  # the GA handler exists beside it: dual-protocol code
-                    event = next(o for o in self.renames if o.replace(".", "_") == old)
                     self.report(d.name, f"Handler method `{name}` is found by name from the preview event `{event}`; "
-                                f"GA sends `{self.renames[event]}`, so it never runs: rename it `{ga_name}`",
+                                f"GA sends `{ga_event}`, so it never runs: rename it `{ga_name}`",
                                 ga_form=ga_name)
                     break
 
