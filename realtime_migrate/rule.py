@@ -128,7 +128,7 @@ class Rule:
             self.fix_safety.strip(),
             "",
             "### References",
-            f"ga-protocol.md rows: {refs}",
+            f"docs/protocol.md rows: {refs}",
             "",
         ]
         return "\n".join(parts)

@@ -16,7 +16,8 @@ from helpers import run_cli
 
 from realtime_migrate import catalog
 
-SARIF_SCHEMA = Path(__file__).parents[1].parent / "shared" / "sarif-schema-2.1.0.json"
+# The official schema travels with the tests (source and checksum in tests/data/README.md).
+SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 
 PREVIEW = (
     "import os\n"
@@ -202,3 +203,70 @@ def test_text_colour_only_when_asked_and_no_color_wins(tmp_path: Path) -> None:
     assert "\x1b[" in forced.stdout
     both = run_cli(["scan", "."], cwd=tmp_path, env={"NO_COLOR": "1", "FORCE_COLOR": "1"})
     assert "\x1b[" not in both.stdout
+
+
+MULTI = (
+    "import json\n"
+    "\n"
+    "\n"
+    "async def configure(ws):\n"
+    "    await ws.send(json.dumps({\n"
+    '        "type": "session.update",\n'
+    '        "session": {\n'
+    '            "type": "realtime",\n'
+    '            "modalities": ["text", "audio"],  # both\n'
+    '            "voice": "alloy",\n'
+    '            "input_audio_format": "pcm16",\n'
+    "        },\n"
+    "    }))\n"
+    "\n"
+    "\n"
+    "def on_event(event):\n"
+    '    if event["type"] == "response.audio.delta":\n'
+    "        pass\n"
+)
+
+
+def _apply_sarif(text: str, replacements: list[dict]) -> str:
+    """Apply SARIF replacements (1-based lines, 1-based code-point columns) the way a viewer does."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(line: int, col: int) -> int:
+        return starts[line - 1] + col - 1
+
+    spans = sorted({(offset(r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"]),
+                     offset(r["deletedRegion"]["endLine"], r["deletedRegion"]["endColumn"]),
+                     r["insertedContent"]["text"]) for r in replacements}, reverse=True)
+    for (start, end, new), nxt in zip(spans, [*spans[1:], None], strict=True):
+        assert nxt is None or nxt[1] <= start, "overlapping SARIF replacements"
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def test_sarif_fixes_are_schema_valid_exact_edits_with_their_safety(tmp_path: Path) -> None:
+    """Issue #13: every finding with a fix carries it in SARIF, marked safe or unsafe in the fix's properties,
+    and the replacements, applied as a viewer would, give exactly what `fix` writes."""
+    (tmp_path / "app.py").write_text(MULTI, encoding="utf-8")
+    doc = json.loads(run_cli(["scan", "-o", "sarif", "."], cwd=tmp_path).stdout)
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(doc)
+    findings = json.loads(run_cli(["scan", "-o", "json", "."], cwd=tmp_path).stdout)["findings"]
+    results = doc["runs"][0]["results"]
+    assert len(results) == len(findings) >= 3
+    safe: list[dict] = []
+    for res, finding in zip(results, findings, strict=True):
+        assert ("fixes" in res) == (finding.get("fix") is not None), res["ruleId"]
+        if "fixes" in res:
+            (fix,) = res["fixes"]
+            assert fix["properties"]["applicability"] in ("safe", "unsafe")
+            assert fix["properties"]["safe"] == (fix["properties"]["applicability"] == "safe")
+            replacements = fix["artifactChanges"][0]["replacements"]
+            compile(_apply_sarif(MULTI, replacements), "app.py", "exec")  # each fix alone leaves Python
+            if fix["properties"]["safe"]:
+                safe += replacements
+    assert safe
+    assert run_cli(["fix", "."], cwd=tmp_path).returncode in (0, 1)
+    assert _apply_sarif(MULTI, safe) == (tmp_path / "app.py").read_text(encoding="utf-8")

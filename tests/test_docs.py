@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from helpers import ROOT, run_cli
 
 from realtime_migrate import catalog, docgen
@@ -44,13 +43,24 @@ def test_readme_rules_table_is_current() -> None:
         assert rule.code in readme and rule.name in readme, f"README lacks {rule.code}"
 
 
+def reference_rows() -> list[str]:
+    text = (ROOT / "docs" / "protocol.md").read_text(encoding="utf-8")
+    return re.findall(r"^\|\s*([A-J](?:T|R)?\d+)\s*\|", text, re.MULTILINE)
+
+
 def test_every_reference_row_maps_to_a_rule_or_a_reason() -> None:
-    """Issue #3: each row of ga-protocol.md maps to a rule code, or says why no rule is needed."""
-    reference = ROOT.parent / "shared" / "ga-protocol.md"
-    if not reference.exists():
-        pytest.skip("../shared/ga-protocol.md is not beside this checkout")
-    rows = re.findall(r"^\|\s*([A-J](?:T|R)?\d+)\s*\|", reference.read_text(encoding="utf-8"), re.MULTILINE)
-    assert len(rows) > 100
+    """Each row of the project's protocol reference maps to a rule code, or says why no rule is needed."""
+    rows = reference_rows()
+    assert len(rows) > 100 and len(rows) == len(set(rows))
     mapped = docgen.reference_map()
     unmapped = [r for r in rows if r not in mapped and r not in docgen.ROWS_WITHOUT_RULE]
     assert not unmapped, f"rows with neither a rule nor a reason: {unmapped}"
+
+
+def test_every_cited_row_exists_in_the_reference() -> None:
+    """A rule cites a row (`E7`) or a whole section (`H`, `E-S` for section E's session table)."""
+    text = (ROOT / "docs" / "protocol.md").read_text(encoding="utf-8")
+    known = set(reference_rows()) | set(re.findall(r"^## ([A-Z]{1,2})\. ", text, re.MULTILINE))
+    cited = {ref.split("-")[0] if "-" in ref else ref
+             for ref in set(docgen.reference_map()) | set(docgen.ROWS_WITHOUT_RULE)}
+    assert not cited - known, f"rules cite rows that docs/protocol.md lacks: {sorted(cited - known)}"

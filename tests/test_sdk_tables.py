@@ -1,4 +1,4 @@
-"""The SDK tables of RTM021 (ga-protocol.md G2-G5) re-derived from the installed `openai` package.
+"""The SDK tables of RTM021 (docs/protocol.md G2-G5) re-derived from the installed `openai` package.
 
 The rule keeps its tables as data (openai is only a test dependency); these tests derive them
 again from the package and fail when a new `openai` release adds, removes or renames a name,
@@ -74,7 +74,7 @@ def _ga(target: str) -> tuple[str, str]:
 
 def test_shared_names_are_the_names_on_both_sides() -> None:
     both = _package_names(BETA_TYPES) & _package_names(GA_TYPES)
-    assert len(both) == 57  # ga-protocol.md G2
+    assert len(both) == 57  # docs/protocol.md G2
     assert set(_rule_options()["shared_names"]) == both
 
 

@@ -2,7 +2,7 @@
 
 Generating a speech-like signal keeps tests and ``verify --simulate`` free of binary fixtures; reading
 a WAV lets ``verify`` send real speech to a real endpoint. Chunks default to 100 ms, the size GA
-guidance recommends (ga-protocol.md J14).
+guidance recommends (docs/protocol.md J14).
 """
 
 from __future__ import annotations

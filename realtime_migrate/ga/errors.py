@@ -1,7 +1,7 @@
 """GA error shapes and the human explanations printed next to them.
 
 The simulator builds its error events and HTTP error bodies here so that they match what a GA
-server answers (ga-protocol.md B5), and the reference client and ``verify`` use :func:`explain` to
+server answers (docs/protocol.md B5), and the reference client and ``verify`` use :func:`explain` to
 turn a bare error code into the migration step that is most likely missing.
 """
 

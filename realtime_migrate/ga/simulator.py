@@ -1,6 +1,6 @@
 """A strict GA Realtime server on 127.0.0.1: the oracle for "does this program speak GA?".
 
-It refuses every preview shape the way GA servers do (ga-protocol.md B5: error event then close
+It refuses every preview shape the way GA servers do (docs/protocol.md B5: error event then close
 4000 on WebSocket, HTTP 400 ``beta_api_shape_disabled`` on REST), validates every client event
 against the GA schema (:mod:`validate`), and answers valid sessions with a realistic GA event stream
 (:mod:`conversation`). One port serves both WebSocket and plain HTTP (``client_secrets``, ``calls``)

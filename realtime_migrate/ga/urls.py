@@ -1,6 +1,6 @@
 """GA endpoint URLs for OpenAI and Azure OpenAI.
 
-The GA WebSocket URL is the same on api.openai.com as in beta (ga-protocol.md A1/J12), while Azure
+The GA WebSocket URL is the same on api.openai.com as in beta (docs/protocol.md A1/J12), while Azure
 moves to ``/openai/v1/realtime?model=<deployment>`` with no ``api-version`` (A9). Keeping the builders
 in one place lets the client, ``verify`` and the simulator's printed hints agree.
 """

@@ -2,7 +2,7 @@
 
 Shared by the SDK-surface matchers (RTM020, RTM022, RTM023). `client.beta.realtime.connect`
 may only become `client.realtime.connect` on a plain `OpenAI`/`AsyncOpenAI` client: on an
-`AzureOpenAI` client both build the preview URL (ga-protocol.md A13, J11). The receiver is
+`AzureOpenAI` client both build the preview URL (docs/protocol.md A13, J11). The receiver is
 followed back to its construction in the same file with libcst scope analysis: a local or
 global variable, a parameter's annotation, a `with ... as client`, or a `self.<attr>`
 assigned in the same class. Spelling is never enough: `OpenAI` must resolve (qualified-name

@@ -1,0 +1,74 @@
+"""The suite passes in a clone whose parent folder holds nothing else (issue #13).
+
+A test that read `../shared/...` passed beside the developers' checkout and failed in every user's clone.
+Here the tracked files are copied into `<tmp>/empty/clone` and the tests that read data files run there,
+as a user's `git clone` would run them; a skip counts as a failure, since a skipped check checks nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import ROOT
+
+# The tests that read files of the repository: docs, fixtures, schema, protocol reference.
+FILE_READERS = ["tests/test_docs.py", "tests/test_ci_formats.py", "tests/test_protocol.py",
+                "tests/test_sdk_tables.py"]
+
+
+def tracked_files() -> list[str]:
+    proc = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True)
+    if proc.returncode == 0 and proc.stdout:
+        return [p for p in proc.stdout.decode().split("\0") if p]
+    # Not a git checkout (an unpacked sdist): every file but the local state.
+    skip = {".git", ".venv", ".ci-venv", "__pycache__", ".pytest_cache", ".ruff_cache", "build", "dist",
+            ".realtime_migrate_cache", ".hypothesis"}
+    out = []
+    for dirpath, dirnames, files in os.walk(ROOT):
+        dirnames[:] = [d for d in dirnames if d not in skip and not d.endswith(".egg-info")]
+        out += [os.path.relpath(os.path.join(dirpath, f), ROOT) for f in files]
+    return out
+
+
+@pytest.fixture(scope="module")
+def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("empty") / "clone"
+    for rel in tracked_files():
+        src = ROOT / rel
+        if src.is_file():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target / rel)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["clone"]
+    return target
+
+
+def test_file_reading_tests_pass_in_a_lone_clone(clone: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-o", "addopts=", "-q", "-rs", "-p", "no:cacheprovider",
+                           *FILE_READERS],
+                          cwd=clone, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert " passed" in proc.stdout and "skipped" not in proc.stdout, proc.stdout[-4000:]
+
+
+def test_nothing_names_a_folder_beside_the_checkout() -> None:
+    """A cheap static net under the dynamic one: no product or test file spells a path to `../shared`."""
+    offenders = []
+    for rel in tracked_files():
+        if rel.endswith((".py", ".toml", ".cfg", ".yaml", ".yml")) or rel.startswith(".ci/"):
+            text = (ROOT / rel).read_text(encoding="utf-8", errors="replace")
+            if "../shared" in text or '.parent / "shared"' in text or ".parent.parent.parent" in text:
+                offenders.append(rel)
+    assert [o for o in offenders if o != "tests/test_self_contained.py"] == [], offenders
+
+
+def test_audit_guard_refuses_a_read_beside_the_checkout() -> None:
+    """The conftest guard can fail: a read of a file beside the checkout raises."""
+    if ROOT.parent == Path(ROOT.parent.anchor):
+        pytest.fail("the checkout sits at the filesystem root: the guard cannot be exercised here")
+    with pytest.raises(PermissionError, match="outside the repository"):
+        open(ROOT.parent / "no-such-sibling" / "file.txt")  # noqa: SIM115
