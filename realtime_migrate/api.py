@@ -18,7 +18,7 @@ from realtime_migrate.model import FileError, FileResult, Finding
 from realtime_migrate.prefilter import Prefilter
 from realtime_migrate.rule import Rule
 from realtime_migrate.settings import Settings
-from realtime_migrate.source import SourceError, SourceFile, decode, read_bytes, write_atomic
+from realtime_migrate.source import SourceError, SourceFile, decode, read_bytes, screen, write_atomic
 
 if TYPE_CHECKING:
     from realtime_migrate.parallel import Stats
@@ -56,6 +56,15 @@ class Runner:
         if ignored:
             rules = tuple(r for r in rules if not catalog.matches_selector(r, ignored))
         return rules
+
+    @staticmethod
+    def refused(path: str, data: bytes) -> FileResult | None:
+        """The error for bytes that cannot be Python text (`source.screen`), checked on every file read."""
+        try:
+            screen(data)
+        except SourceError as exc:
+            return FileResult(path=path, error=FileError(path, str(exc), "decode"))
+        return None
 
     def process_text(self, path: str, src: SourceFile | None, text: str, rules: Sequence[Rule],
                      mode: str) -> FileResult:
@@ -99,6 +108,9 @@ class Runner:
             data, st = read_bytes(path)
         except SourceError as exc:
             return FileResult(path=path, error=FileError(path, str(exc), "read"))
+        refused = self.refused(path, data)
+        if refused is not None:
+            return refused
         rules = self.rules_for(path, data)
         if not rules:
             return None
@@ -149,6 +161,9 @@ class Runner:
         `path` is `--stdin-filename`: it picks per-file-ignores and names the file in messages.
         Nothing is ever written to disk.
         """
+        refused = self.refused(path, data)
+        if refused is not None:
+            return refused, data
         rules = self.rules_for(path, data)
         if not rules:
             return FileResult(path=path), data

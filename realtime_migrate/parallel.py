@@ -199,6 +199,11 @@ def process(runner: Runner, files: Sequence[str], mode: str, open_cache: Callabl
             tick()
             continue
         stats.bytes_read += len(data)
+        refused = runner.refused(path, data)
+        if refused is not None:
+            results[index] = refused
+            tick()
+            continue
         file_digest = None
         if cache is not None:
             from realtime_migrate.cache import digest

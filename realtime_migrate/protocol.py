@@ -1,6 +1,6 @@
 """Protocol facts shared by several rules: event names of both sides.
 
-Taken from ../shared/ga-protocol.md sections C and D and checked against the openai
+Taken from docs/protocol.md sections C and D and checked against the openai
 package's `RealtimeServerEvent` / `RealtimeClientEvent` unions (tests/test_protocol.py).
 """
 

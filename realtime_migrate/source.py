@@ -66,9 +66,41 @@ def read_bytes(path: str) -> tuple[bytes, os.stat_result]:
         raise SourceError(_os_message(exc)) from None
 
 
-def decode(path: str, data: bytes, st: os.stat_result) -> SourceFile:
+BINARY = "binary file (contains NUL bytes), not Python source"
+UTF16_32_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF16_LE, "UTF-16"),
+                 (codecs.BOM_UTF16_BE, "UTF-16"))
+
+
+def screen(data: bytes) -> None:
+    """Raise SourceError when the bytes prove the file is not Python text, whatever the prefilter says.
+
+    Runs on every file, so only checks that cost about a memchr: a NUL byte (CPython refuses it), a UTF-16/32
+    byte-order mark, and, for the rare file that is not pure ASCII or names its encoding in a coding cookie,
+    decoding as Python would. Syntax is not checked here: parsing every file would cost a hundred times
+    the read, and a file without a trigger cannot hold a finding (README, "Robustness").
+    """
     if b"\x00" in data:
-        raise SourceError("binary file (contains NUL bytes), not Python source")
+        _text(data)  # says "UTF-16" for a UTF-16 file rather than "NUL bytes"
+    if data.isascii():
+        second = data.find(b"\n", data.find(b"\n") + 1)
+        if b"coding" not in (data[:second] if second >= 0 else data):
+            return
+    _text(data)
+
+
+def decode(path: str, data: bytes, st: os.stat_result) -> SourceFile:
+    text, codec, bom = _text(data)
+    return SourceFile(path, data, text, codec, bom, st.st_mtime_ns, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
+
+
+def _text(data: bytes) -> tuple[str, str, bool]:
+    """(text, codec, UTF-8 BOM present) exactly as Python reads the source, without newline translation."""
+    for mark, name in UTF16_32_BOMS:
+        if data.startswith(mark):
+            raise SourceError(f"{name}-encoded (byte-order mark 0x{mark.hex()}); Python source must be UTF-8 "
+                              "or an encoding named in a coding cookie")
+    if b"\x00" in data:
+        raise SourceError(BINARY)
     bom = data.startswith(codecs.BOM_UTF8)
     body = data[len(codecs.BOM_UTF8):] if bom else data
     try:
@@ -88,7 +120,7 @@ def decode(path: str, data: bytes, st: os.stat_result) -> SourceFile:
         raise SourceError(_bad_byte(codec, body, exc.start, bom)) from None
     except LookupError:
         raise SourceError(f"unknown encoding {encoding!r} in coding cookie") from None
-    return SourceFile(path, data, text, codec, bom, st.st_mtime_ns, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
+    return text, codec, bom
 
 
 def read_source(path: str) -> SourceFile:

@@ -124,6 +124,20 @@ CASES: list[Case] = [
          r"cannot determine encoding: unknown encoding.*klingon.*"),
     Case("binary_named_py", _write("blob.py", b"\x89PNG\r\n\x1a\n\x00\x00" + PREVIEW + b"\xff\xfe\x00"),
          r"binary file \(contains NUL bytes\), not Python source"),
+    # -- bytes that cannot be Python text are refused even without a trigger (source.screen) -------
+    Case("binary_without_trigger", _write("blob.py", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00"),
+         r"binary file \(contains NUL bytes\), not Python source"),
+    Case("utf16_bom_without_trigger", _write("wide.py", "x = 'caf\u00e9'\n".encode("utf-16")),
+         r"UTF-16-encoded \(byte-order mark 0xfffe\); Python source must be UTF-8 or an encoding named in a "
+         r"coding cookie"),
+    Case("utf16_bom_with_trigger", _write("wide.py", ("\ufeff" + HANDLER.decode()).encode("utf-16-le")),
+         r"UTF-16-encoded \(byte-order mark 0xfffe\); .*"),
+    Case("unknown_cookie_without_trigger", _write("klingon.py", b"# -*- coding: klingon -*-\nx = 1\n"),
+         r"cannot determine encoding: unknown encoding.*klingon.*"),
+    Case("wrong_cookie_without_trigger", _write("ascii.py", b"# coding: ascii\nNAME = 'caf\xc3\xa9'\n"),
+         r"cannot decode as ascii: invalid byte 0xc3 at line 2, column 12 .*"),
+    Case("invalid_utf8_without_trigger", _write("latin.py", b"NAME = 'caf\xe9'\n"),
+         r"cannot decode as utf-8: invalid byte 0xe9 at line 1, column 12 .*"),
     Case("too_large", _write("huge.py", _big(10)),
          r"file too large to parse \(10\.0 MB > 8 MB limit; raise it with --max-file-size\)"),
     Case("broken_symlink", _symlink("dangling.py", "gone.py"), r"broken symbolic link \(to gone\.py\)"),
@@ -150,9 +164,13 @@ CASES: list[Case] = [
     Case("large_but_allowed", _write("huge.py", _big(10)), expected=ga(_big(10)), args=("--max-file-size", "20")),
     Case("symlink_to_file", _linked("link.py", "real.py", HANDLER), expected=ga(HANDLER), inspect="real.py",
          reported="link.py"),
-    # A syntax error but no trigger: the prefilter rules it out before decoding, so no error.
-    Case("prefilter_control", _write("nothing.py", b"if x ==\n\xff\xfe\x00 not python at all"),
-         expected=b"if x ==\n\xff\xfe\x00 not python at all"),
+    # A syntax error (Python 2, or none at all) but no trigger: text that is never parsed, so no error.
+    Case("prefilter_control", _write("nothing.py", b"if x ==\n not python at all"),
+         expected=b"if x ==\n not python at all"),
+    Case("python2_without_trigger", _write("legacy.py", b'print "hello"\nexec "x = 1"\n'),
+         expected=b'print "hello"\nexec "x = 1"\n'),
+    # Lone CR line endings (classic Mac OS) are Python: parsed, fixed, and the endings kept.
+    Case("lone_cr_only", _write("mac.py", HANDLER.replace(b"\n", b"\r")), expected=ga(HANDLER.replace(b"\n", b"\r"))),
 ]
 if os.path.exists("/proc/self/mem"):
     # A regular file whose read() fails (EIO): the unreadable file that even root cannot read.

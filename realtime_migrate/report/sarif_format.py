@@ -72,6 +72,9 @@ def result(f: Finding, key: baseline.Key, index: dict[str, int]) -> dict[str, An
             "description": {"text": f.fix.title},
             "artifactChanges": [{"artifactLocation": artifact(f.path),
                                  "replacements": [_replacement(e) for e in f.fix.edits]}],
+            # Review bots read the fix's own bag; `applicability` says whether `fix` applies it without
+            # `--unsafe-fixes` (the result's bag keeps it too, for readers of earlier output).
+            "properties": {"applicability": f.fix.applicability.value, "safe": f.fix.is_safe},
         }]
         out["properties"] = {"applicability": f.fix.applicability.value}
     return out
