@@ -35,6 +35,14 @@ REALTIME_MARKERS: tuple[str, ...] = (
 )
 
 
+# Field names only the preview session / response has: a file declaring or setting one (a framework's own
+# model class, `SessionProperties(turn_detection=...)`) may hold the preview payload away from any event name.
+PREVIEW_FIELD_TRIGGERS: tuple[str, ...] = (
+    "modalities", "input_audio_format", "output_audio_format", "input_audio_transcription",
+    "input_audio_noise_reduction", "turn_detection", "max_response_output_tokens",
+)
+
+
 def quoted(*events: str) -> tuple[str, ...]:
     """Trigger forms of event names that a matcher can read: a string literal (`"e"`, `'e'`),
     JSON text with escaped quotes (`\\"e\\"`) and an SDK call (`conn.e(...)`); not a word in prose."""

@@ -1,6 +1,6 @@
 """RTM011: preview session fields that GA moved, renamed, reshaped or removed (E2-E12, E16)."""
 
-from realtime_migrate.protocol import quoted
+from realtime_migrate.protocol import PREVIEW_FIELD_TRIGGERS, REALTIME_MARKERS, quoted
 from realtime_migrate.rule import Example, FixAvailability, Rule
 
 RULE = Rule(
@@ -10,7 +10,10 @@ RULE = Rule(
             "that GA moved, renamed or removed.",
     message="Preview session field",
     matcher="session_payload",
-    triggers=(*quoted("session.update"), "client_secrets"),
+    triggers=(*quoted("session.update"), "client_secrets", *PREVIEW_FIELD_TRIGGERS),
+    # Field names alone are not enough: the file must speak the Realtime protocol (chat completions audio
+    # asks for `modalities` too).
+    context=(REALTIME_MARKERS,),
     references=("E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "E11", "E12", "E16", "J7", "J8", "J14",
                 "G7"),
     fix=FixAvailability.SOMETIMES,
@@ -36,6 +39,15 @@ in proxies that change a received event under `if msg["type"] == "session.update
 `case "session.update":`. Events written as JSON text (`ws.send('{"type": "session.update", ...}')`)
 are rewritten when the string has no escapes. Files that talk to a service cloning the preview
 protocol (Azure Voice Live, Alibaba DashScope) only get notes.
+Issue #12 adds the places frameworks hide the session in: fields of a model class with the preview
+session shape (reported on each field line; options and settings classes such as `_RealtimeOptions` or
+`...Settings` are the framework's own API and are reported where they are copied into a session
+instead); keyword arguments of a preview session object (`SessionProperties(voice=...)`,
+`session_update_event.Session.model_construct(voice=...)`, an import alias of the SDK's beta `Session`)
+and the `kwargs["voice"] = v` steps that fill its `**kwargs`; helpers that wrap the send
+(`send(ws, "session.update", session={...})` is that event); and a value taken from a constant of
+the file (`AudioConfig.FORMAT = "pcm16"` sent as `input_audio_format`), reported at the use and at the
+constant.
 """,
     why="""
 A GA server rejects the preview field names (`session.modalities`, `session.voice`, ...) and the
@@ -64,6 +76,9 @@ elsewhere). No fix, a finding with the GA path: a format or modalities value tha
 literal, an `audio` value that is not a dict literal, a `turn_detection` with keys its `type` does
 not take (it stays at its preview place so the finding survives), a model object
 (`Session(voice=...)`), JSON text with escapes, and a payload that cannot be followed.
+Model fields, model objects and constants are report-only: renaming a field of a model changes
+every reader of it, which this rule cannot see. A helper's payload is rewritten like an inline event:
+the helper splices `{"type": event_type, **fields}`, so the GA dict reaches the wire unchanged.
 """,
     examples=(
         Example(
@@ -82,6 +97,12 @@ not take (it stays at its preview place so the finding survives), a model object
         Example(
             before='event = {"type": "session.update", "session": {"type": "realtime", "input_audio_format": fmt}}\n',
             after=None,
+        ),
+        Example(
+            before='async def configure(ws, send):\n    await send(ws, "session.update", session={"type": "realtime", '
+                   '"voice": "alloy"})\n',
+            after='async def configure(ws, send):\n    await send(ws, "session.update", session={"type": "realtime", '
+                  '"audio": {"output": {"voice": "alloy"}}})\n',
         ),
     ),
 )

@@ -1,6 +1,6 @@
 """RTM013: preview `response.create` parameters that GA renamed, moved or removed (ER1-ER6)."""
 
-from realtime_migrate.protocol import REALTIME_MARKERS, quoted
+from realtime_migrate.protocol import PREVIEW_FIELD_TRIGGERS, REALTIME_MARKERS, quoted
 from realtime_migrate.rule import Example, FixAvailability, Rule
 
 RULE = Rule(
@@ -10,7 +10,7 @@ RULE = Rule(
             "`temperature`, ...).",
     message="Preview response.create parameter",
     matcher="session_payload",
-    triggers=quoted("response.create"),
+    triggers=(*quoted("response.create"), *PREVIEW_FIELD_TRIGGERS),
     # The Responses API's WebSocket mode sends `response.create` too, with its parameters at the top level
     # (`conn.response.create(model=...)`); the realtime event nests them under `response`.
     context=((*REALTIME_MARKERS, "response=", '"response"', "'response'"),),
@@ -23,6 +23,10 @@ In the `response` of a `response.create` event dict and of the SDK's
 `max_output_tokens`, `voice` → `audio.output.voice`, `output_audio_format` → `audio.output.format`
 (format object), `temperature` removed. A content-level `{"type": "item_reference", ...}` inside an
 `input` item is reported (GA only has item-level references).
+Also (issue #12): fields of a model class with the preview `response.create` shape (`ResponseProperties`,
+`ResponseCreateData`), keyword arguments of such a model or of the SDK's beta
+`response_create_event.Response` built away from the event (`events.ResponseProperties(modalities=[...])`),
+and a helper call `emit("response.create", response={...})`.
 """,
     why="""
 A GA server rejects the preview parameter names, so the response is never created.
@@ -39,6 +43,8 @@ equivalent and rejects it. Reads such as `event.response.max_output_tokens` are 
 (that name did not change for the server's response object). Unsafe when both a preview key and
 its GA key are set. No fix for non-literal format/modalities values and content-level item
 references.
+Model fields and model objects are report-only (the model must change with them); a helper's payload is
+rewritten like an inline event.
 """,
     examples=(
         Example(

@@ -17,7 +17,11 @@ RULE = Rule(
     triggers=(*quoted("session.created", "session.updated", "response.created", "response.done",
                       "response.output_item.added", "response.output_item.done"),
               "SessionCreatedEvent", "SessionUpdatedEvent", "ResponseCreatedEvent", "ResponseDoneEvent",
-              "ResponseOutputItem"),
+              "ResponseOutputItem",
+              # a preview session / response model object read by attribute (`self._session.turn_detection`)
+              *(f".{f}" for f in ("turn_detection", "input_audio_format", "output_audio_format",
+                                  "input_audio_transcription", "input_audio_noise_reduction",
+                                  "max_response_output_tokens", "modalities"))),
     # A realtime file (the Responses API has `response.created` too) that reads a field this rule reports.
     context=(REALTIME_MARKERS, PREVIEW_FIELD_WORDS),
     references=("G13", "D21", "D26", "D27", "E-S", "F2", "J9", "J10"),
@@ -35,6 +39,10 @@ paths, attribute or subscript style: `session.created`/`session.updated` → `ev
 `ev.item.content[i].type == "audio"`/`"text"` (GA assistant content is `"output_audio"`/`"output_text"`).
 `ev.response.max_output_tokens` is not reported: it was already the preview name (J9), and
 `response.content_part.*` part types are unchanged (J10).
+Objects of a preview session model far from any event are followed too (issue #12): a name or `self.attr`
+annotated with, assigned from or passed as a preview session or response model (this file's model class,
+the SDK's beta `Session`, or `SessionProperties`-style models of a sibling module) is reported where it
+is read or written at a preview path (`self._session_properties.turn_detection`).
 """,
     why="""
 GA servers send the GA shapes, so a preview path reads `None` (SDK objects) or raises `KeyError`

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from realtime_migrate.matchers.base import Matcher, string_value
+from realtime_migrate.matchers.protocol_types import ProtocolTypes
 
 SESSION_EVENTS = frozenset({"session.created", "session.updated", "transcription_session.updated"})
 RESPONSE_EVENTS = frozenset({"response.created", "response.done"})
@@ -95,6 +96,25 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         super().__init__(rule, ctx)
         self.type_names: dict[str, str] = {}  # name bound to `X.type` → code of X
         self.done: set[int] = set()
+        # `holder.field` with a preview field name, where holder is a name or `self.attr`: a read (or write)
+        # of a preview model object if `protocol_types` says the holder holds one (asked once, at the end).
+        self.held_reads: list[cst.Attribute] = []
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value in SESSION_FIELDS and (isinstance(node.value, cst.Name) or (
+                isinstance(node.value, cst.Attribute) and isinstance(node.value.value, cst.Name)
+                and node.value.value.value == "self")):
+            self.held_reads.append(node)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        if not self.held_reads:
+            return
+        types = ProtocolTypes.of(self.ctx)
+        for node in self.held_reads:
+            kind = types.held_by(node.value)
+            table = SESSION_FIELDS if kind == "session" else RESPONSE_FIELDS if kind == "response" else {}
+            if id(node) not in self.done and node.attr.value in table:
+                self._report_field(node, node.attr.value, node.value, kind)  # type: ignore[arg-type]
 
     def code(self, node: cst.CSTNode) -> str:
         return self.ctx.module.code_for_node(node)

@@ -35,6 +35,7 @@ from realtime_migrate.matchers.payload_model import (
     resolve,
     type_value,
 )
+from realtime_migrate.matchers.protocol_types import ModelClass, ProtocolTypes
 from realtime_migrate.model import Edit, Severity
 from realtime_migrate.suppress import Suppressions
 
@@ -53,6 +54,7 @@ class Analysis:
         # call, a read by key, an argument elsewhere): a reshape of it may break those, so it is unsafe.
         self.shared: dict[int, list[cst.Name]] = {}
         self.suppressions: Suppressions | None = None
+        self.constructed: set[int] = set()  # id(call) of model constructors reported as an event's payload
         # loads of names that are payload references (`"session": SESSION`, `{**BASE}`, `for item in ITEMS`)
         self.references: set[int] = set()
         for p in getattr(m, "payloads", ()):
@@ -94,8 +96,8 @@ class Analysis:
             self.json_payload(node)
         if getattr(m, "root", None) is not None:
             self.proxies(m.root)
-        for node in getattr(m, "classes", ()):
-            self.model_class(node)
+        self.model_classes()
+        self.constructions()
         handled = getattr(m, "handled_strings", set())
         listed = getattr(m, "listed_strings", set())
         for node in getattr(m, "loose_strings", ()):
@@ -115,6 +117,24 @@ class Analysis:
             kw = {"ga_form": kw.get("ga_form"), "severity": Severity.INFO}
             message += f" (note only: this file talks to `{self.foreign}`, which speaks the preview protocol)"
         self.issues.append(Issue(CODES[part], node, message, **kw))
+
+    def left(self, part: str, change: ga.FieldChange, node: cst.CSTNode) -> None:
+        """A field the reshape could not rewrite. When its value is a constant of this file (`AudioConfig.FORMAT`,
+        `VOICE`) holding a preview value, the constant is reported where it is defined too: both ends change."""
+        self.add(part, change.element or node, message_of(change), ga_form=ga_form_of(change))
+        value = change.element.value if isinstance(change.element, cst.DictElement) else None
+        literal = ProtocolTypes.of(self.m.ctx).constant(value) if isinstance(value, (cst.Name, cst.Attribute)) \
+            else None
+        if literal is None:
+            return
+        written = self.m.ctx.module.code_for_node(value)  # type: ignore[arg-type]
+        if change.key in ga.FORMAT_KEYS and string_value(literal) in ga.AUDIO_FORMATS:
+            self.add(part, literal, f"`{written}` holds the preview format name `{string_value(literal)}`, sent as "
+                     f"`{change.key}`: GA takes a format object at `{change.ga_path}`",
+                     ga_form=ga.format_literal_code(literal))
+        elif change.key == "modalities" and isinstance(literal, (cst.List, cst.Tuple)):
+            self.add(part, literal, f"`{written}` holds the preview `modalities` value, sent as `modalities`: GA "
+                     'asks for `output_modalities`, `["audio"]` or `["text"]`', ga_form='["audio"]')
 
     def render(self, old: cst.CSTNode, new: cst.CSTNode, indent: tuple[str, ...]) -> Edit | None:
         """Replace `old` with `new` rendered in its block (None when positions do not line up)."""
@@ -204,7 +224,8 @@ class Analysis:
             self.constructor(p, value)
             return
         if not isinstance(value, cst.Dict):
-            self.unfollowable(p, value)
+            if not (isinstance(value, cst.Call) and ProtocolTypes.of(self.m.ctx).built(value)):
+                self.unfollowable(p, value)  # a preview model object is reported field by field instead
             return
         if p.event in ("session.update", "client_secrets"):
             self.session(p, value, indent, muts)
@@ -238,6 +259,7 @@ class Analysis:
             self.unfollowable(p, call)
             return
         by_key = {a.keyword.value: a for a in call.args if a.keyword is not None}
+        self.constructed.add(id(call))
         if p.event == "response.create":
             result, part = ga.reshape_response(as_dict), "response"
         else:
@@ -254,39 +276,73 @@ class Analysis:
             self.add("type", call, 'Session payload has no `type`: GA requires `type="realtime"` (or "transcription")',
                      ga_form='type="realtime"')
 
-    def model_class(self, node: cst.ClassDef) -> None:
-        """A class whose annotated fields are the preview session (or response) keys: frameworks
-        serialise such models (pydantic, TypedDict, dataclasses) into `session.update` /
-        `response.create`, which sends the preview shape. Report-only, one finding per field."""
-        fields: dict[str, cst.AnnAssign] = {}
-        for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                        fields.setdefault(small.target.value, small)
-        if len(fields.keys() & _MODEL_PREVIEW_KEYS) < 2 or fields.keys() & _MODEL_GA_KEYS:
-            return
-        response = "Response" in node.name.value and "Session" not in node.name.value
+    def model_classes(self) -> None:
+        """Classes whose annotated fields are the preview session, response or content shape (pydantic,
+        TypedDict, dataclasses, attrs: see `protocol_types`): frameworks serialise them into `session.update`
+        / `response.create`, or validate received items with them. Report-only, one finding per field."""
+        types = ProtocolTypes.of(self.m.ctx)
+        for mc in types.classes.values():
+            if mc.kind == "content":
+                self.content_class(mc)
+            elif mc.kind in ("session", "response"):
+                self.payload_class(mc)
+
+    def payload_class(self, mc: ModelClass) -> None:
+        response = mc.kind == "response"
         part, moves = ("response", ga.RESPONSE_AUDIO_MOVES) if response else ("session", ga.SESSION_AUDIO_MOVES)
         shape = "`response.create` response" if response else "session"
-        for key, ann in fields.items():
-            if key in moves:
-                sub, ga_key = moves[key]
-                ga_path = f"audio.{sub}.{ga_key}"
-                detail = f"moved to `{ga_path}` in GA" + (" and takes a format object" if key in ga.FORMAT_KEYS
-                                                          else "")
-            elif key == "modalities":
-                ga_path, detail = "output_modalities", ('is `output_modalities` in GA, and cannot ask for both text '
-                                                        'and audio (`["audio"]` or `["text"]`)')
-            elif key == "max_response_output_tokens":
-                ga_path, detail = "max_output_tokens", "is `max_output_tokens` in GA"
-            elif key == "temperature":
-                ga_path, detail = "", "was removed in GA: the server rejects it"
-            else:
+        for key, ann in mc.fields.items():
+            change = _field_change(key, moves)
+            if change is None:
                 continue
-            self.add(part, ann.target, f"`{key}` {detail} (a field of the model class `{node.name.value}`, "
+            ga_path, detail = change
+            self.add(part, ann.target, f"`{key}` {detail} (a field of the model class `{mc.name}`, "
                      f"which has the preview {shape} shape: change the model by hand)",
                      ga_form=ga_path or "(removed)")
+        if not response and mc.sent and "type" not in mc.fields:
+            self.add("type", mc.node.name, f"Model class `{mc.name}` has the preview session shape and no `type` "
+                     'field: a GA `session.update` needs `type: "realtime"` (or `"transcription"`)',
+                     ga_form='type: Literal["realtime"] = "realtime"')
+
+    def content_class(self, mc: ModelClass) -> None:
+        """F2: a content model of assistant items that only admits `"text"` / `"audio"` rejects (or
+        mis-sorts) the `output_text` / `output_audio` parts that GA assistant items carry."""
+        ann = mc.fields["type"]
+        self.add("item", ann.target, f"Content model `{mc.name}` pins `type` to the preview `\"text\"` / "
+                 f"`\"audio\"`: GA assistant message content is `\"output_text\"` / `\"output_audio\"`, "
+                 "which this model rejects (content-part events keep `text` / `audio`: accept both)",
+                 ga_form='Literal["output_text", "output_audio", ...]')
+
+    def constructions(self) -> None:
+        """`SessionProperties(voice=...)`, `Response(modalities=...)`, `Session.model_construct(**kwargs)`:
+        a preview payload class built away from any event (`protocol_types` says which classes)."""
+        types = ProtocolTypes.of(self.m.ctx)
+        for call, kind in types.constructions:
+            if id(call) in self.constructed:
+                continue
+            self.constructed.add(id(call))
+            self.construction(call, kind, types.steps.get(id(call), []))
+
+    def construction(self, call: cst.Call, kind: str, steps: list) -> None:  # type: ignore[type-arg]
+        part, moves = ("response", ga.RESPONSE_AUDIO_MOVES) if kind == "response" else \
+            ("session", ga.SESSION_AUDIO_MOVES)
+        named = [(a.keyword.value, a.keyword) for a in call.args if a.keyword is not None and not a.star]
+        if len(call.args) == 1 and isinstance(call.args[0].value, cst.Dict) and not call.args[0].keyword:
+            named = [(string_value(el.key), el.key) for el in call.args[0].value.elements  # type: ignore[misc]
+                     if isinstance(el, cst.DictElement) and string_value(el.key) is not None]
+        named += [(step.key, step.node) for step in steps]
+        reported = False
+        for key, node in named:
+            change = _field_change(key, moves)
+            if change is None:
+                continue
+            ga_path, detail = change
+            self.add(part, node, f"`{key}` {detail} (set on a preview {part} model object: rewrite the object "
+                     "by hand)", ga_form=ga_path or "(removed)")
+            reported = True
+        if kind == "session" and not any(k == "type" for k, _ in named) and (reported or _sdk_beta(call)):
+            self.add("type", call, 'This preview session object has no `type`: a GA `session.update` needs '
+                     '`type="realtime"` (or `"transcription"`)', ga_form='type="realtime"')
 
     # -- session.update / client_secrets.create -------------------------------------------
     def session(self, p: Payload, node: cst.Dict, indent: tuple[str, ...], muts: list[Mutation],
@@ -400,7 +456,7 @@ class Analysis:
                          "becomes the top-level `expires_after` argument of `client_secrets.create`",
                          ga_form="client_secrets.create(expires_after={...}, session={...})")
         for change in result.left:
-            self.add(part, change.element or node, message_of(change), ga_form=ga_form_of(change))
+            self.left(part, change, node)
 
     # -- transcription_session.update -------------------------------------------------------
     def transcription(self, p: Payload, node: cst.Dict, indent: tuple[str, ...], muts: list[Mutation]) -> None:
@@ -770,11 +826,28 @@ def comments_in_node(node: cst.CSTNode) -> bool:
     return bool(found)
 
 
-# Fields that mark a model class as a mirror of the preview session / response (two are needed),
-# and GA fields that mark it as (also) GA.
-_MODEL_PREVIEW_KEYS = frozenset({"modalities", "input_audio_format", "output_audio_format", "input_audio_transcription",
-                                 "input_audio_noise_reduction", "max_response_output_tokens"})
-_MODEL_GA_KEYS = frozenset({"output_modalities", "audio", "max_output_tokens"})
+def _field_change(key: str, moves: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """(GA path, what changed) for a preview field of a model class or object; None for a field GA keeps."""
+    if key in moves:
+        sub, ga_key = moves[key]
+        return f"audio.{sub}.{ga_key}", f"moved to `audio.{sub}.{ga_key}` in GA" + (
+            " and takes a format object" if key in ga.FORMAT_KEYS else "")
+    if key == "modalities":
+        return "output_modalities", ('is `output_modalities` in GA, and cannot ask for both text and audio '
+                                     '(`["audio"]` or `["text"]`)')
+    if key == "max_response_output_tokens":
+        return "max_output_tokens", "is `max_output_tokens` in GA"
+    if key == "temperature":
+        return "", "was removed in GA: the server rejects it"
+    return None
+
+
+def _sdk_beta(call: cst.Call) -> bool:
+    """`session_update_event.Session.model_construct(...)`: the SDK's beta session (type-less by design)."""
+    func = call.func
+    name = func.value if isinstance(func, cst.Attribute) and func.attr.value in ("model_construct", "construct") \
+        else func
+    return isinstance(name, cst.Attribute) and name.attr.value == "Session"
 
 
 def _model_like(call: cst.Call) -> bool:
