@@ -18,6 +18,8 @@ Finds the preview header wherever it is written: dict literals (`headers=`, `ext
 and the browser sub-protocol `openai-beta.realtime-v1` in a sub-protocol list. Only the value
 `realtime=v1` is matched: `OpenAI-Beta: assistants=v2` and other values belong to other APIs. A value
 listing several betas (`realtime=v1,assistants=v2`) keeps the others (`assistants=v2`).
+A `("OpenAI-Beta", "realtime=v1")` pair kept in a module constant and spliced into a header list
+(`headers = [auth, BETA_HEADER]`) is removed where it is spliced (issue #12).
 """,
     why="""
 The preview protocol is switched off. A connection that sends the header (or the sub-protocol)
@@ -34,6 +36,9 @@ Safe: the entry, list element or statement is removed and nothing else changes. 
 unsafe when a comment sits on the removed entry (the comment would go with it). A
 `realtime=v1` literal in any other position (a constant, a variable key) is reported
 without a fix: where it flows cannot be seen from the literal.
+A spliced constant is removed from the list (safe: the list then holds what a GA client sends), and when
+that is its only use, its definition goes in the same fix; with other uses, the definition is reported
+where it is.
 """,
     examples=(
         Example(
@@ -49,5 +54,10 @@ without a fix: where it flows cannot be seen from the literal.
             after="def connect(headers):\n    pass\n",
         ),
         Example(before='BETA = "realtime=v1"\n', after=None),
+        Example(
+            before='BETA = ("OpenAI-Beta", "realtime=v1")\n\n\ndef headers(key):\n'
+                   '    return [("Authorization", key), BETA]\n',
+            after='\n\ndef headers(key):\n    return [("Authorization", key)]\n',
+        ),
     ),
 )

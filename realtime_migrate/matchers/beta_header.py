@@ -73,6 +73,50 @@ class Matcher(Matcher):  # type: ignore[no-redef]
     def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(rule, ctx)
         self.handled: set[int] = set()
+        # module constants holding the header pair (`BETA = ("OpenAI-Beta", "realtime=v1")`) → (statement, uses)
+        self.pair_constants: dict[str, tuple[cst.SimpleStatementLine, int]] = {}
+        self.constant_strings: dict[int, str] = {}  # the pair's strings → its constant: reported at the end
+        self.deferred: list[tuple[cst.SimpleString, str]] = []
+        self.removed: set[str] = set()  # constants whose definition a splice fix removes
+
+    def _find_pair_constants(self, module: cst.Module) -> None:
+        defs: dict[str, cst.SimpleStatementLine] = {}
+        for stmt in module.body:
+            if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 \
+                    and isinstance(stmt.body[0], cst.Assign) and len(stmt.body[0].targets) == 1 \
+                    and isinstance(stmt.body[0].targets[0].target, cst.Name) and _is_pair(stmt.body[0].value):
+                defs[stmt.body[0].targets[0].target.value] = stmt
+        if not defs:
+            return
+        uses = dict.fromkeys(defs, 0)
+        targets = {id(stmt.body[0].targets[0].target) for stmt in defs.values()}  # type: ignore[attr-defined]
+
+        class _Uses(cst.CSTVisitor):
+            def visit_Name(inner, n: cst.Name) -> None:  # noqa: N805
+                if n.value in uses and id(n) not in targets:
+                    uses[n.value] += 1
+
+        module.visit(_Uses())
+        self.pair_constants = {name: (stmt, uses[name]) for name, stmt in defs.items()}
+        for name, stmt in defs.items():
+            for el in stmt.body[0].value.elements:  # type: ignore[attr-defined]
+                self.constant_strings[id(el.value)] = name
+
+    def _spliced_constant(self, node: cst.List | cst.Tuple | cst.Set, el: cst.Element) -> None:
+        """`[auth, BETA]` where `BETA = ("OpenAI-Beta", "realtime=v1")`: drop it here; when this is the
+        constant's only use, the definition goes too (else it is reported where it is defined)."""
+        stmt, uses = self.pair_constants[el.value.value]  # type: ignore[attr-defined]
+        edit, carried = remove_element(self, node, el)
+        edits = [edit]
+        if uses == 1:
+            r = self.range_of(stmt)
+            start = self.ctx.offset(r.start.line, 0)
+            end = self.ctx.line_starts[r.end.line] if r.end.line < len(self.ctx.line_starts) else len(self.ctx.text)
+            edits.append(self.make_edit(start, end, ""))
+            self.removed.add(el.value.value)  # type: ignore[attr-defined]
+        self.report(el, edits=edits, comment_scope=el, unsafe=carried, ga_form="(no OpenAI-Beta header)",
+                    fix_title=f"Remove the `OpenAI-Beta: realtime=v1` header kept in `{el.value.value}`",  # type: ignore[attr-defined]
+                    what="header")
 
     def _mark(self, node: cst.CSTNode) -> None:
         class _Marker(cst.CSTVisitor):
@@ -111,6 +155,9 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             if not isinstance(el, cst.Element):
                 continue
             value = el.value
+            if isinstance(value, cst.Name) and value.value in self.pair_constants:
+                self._spliced_constant(node, el)
+                continue
             text = string_value(value)
             combined = _combined_pair(value)
             if combined is not None:
@@ -144,6 +191,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
 
     # -- whole statements ------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
+        self._find_pair_constants(node)
         self._statements(node.body, indented=False)
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
@@ -216,6 +264,9 @@ class Matcher(Matcher):  # type: ignore[no-redef]
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         if id(node) in self.handled:
             return
+        if id(node) in self.constant_strings:  # decided at the end: the splice fix may remove the constant
+            self.deferred.append((node, self.constant_strings.pop(id(node))))
+            return
         text = string_value(node)
         if _is_value(text) or (text is not None and _RAW_LINE.fullmatch(text)):
             self.report(node, "`realtime=v1` is the preview `OpenAI-Beta` header value; GA must not send it "
@@ -227,3 +278,8 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         elif _is_subprotocol(text):
             self.report(node, "`openai-beta.realtime-v1` is the preview sub-protocol; GA refuses it "
                         "(drop it from the sub-protocol list)", ga_form='["realtime", "openai-insecure-api-key.<key>"]')
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for node, name in self.deferred:
+            if name not in self.removed:
+                self.visit_SimpleString(node)

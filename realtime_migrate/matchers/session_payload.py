@@ -258,6 +258,17 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             arg = kwarg(node, EVENT_PAYLOAD[event])
             self._event(event, node, type_arg.value, arg.value if arg else None)
             return
+        # A helper that wraps the send (`send(ws, "session.update", session={...})`, `emit("response.create",
+        # response={...})`): a literal client-event type among the positional arguments and that event's
+        # payload keyword make the call that event, one level deep.
+        for arg in node.args:
+            event = string_value(arg.value) if arg.keyword is None and not arg.star else None
+            payload = kwarg(node, EVENT_PAYLOAD[event]) if event in EVENT_PAYLOAD else None
+            if payload is not None:
+                assert event is not None
+                self.handled_strings.add(id(arg.value))
+                self._event(event, node, arg.value, payload.value)
+                return
         chain = attr_chain(node.func)
         if len(chain) < 3:
             return
