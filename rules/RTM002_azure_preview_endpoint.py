@@ -8,7 +8,7 @@ RULE = Rule(
     summary="An Azure OpenAI preview realtime URL (`/openai/realtime?api-version=…&deployment=…`).",
     message="Azure preview realtime URL: GA uses `/openai/v1/realtime?model=<deployment>` without `api-version`",
     matcher="azure_endpoint",
-    triggers=("openai/realtime", "realtimeapi"),
+    triggers=("openai/realtime", "realtimeapi", "websocket_base_url"),
     references=("A9", "A10", "A11", "J12"),
     fix=FixAvailability.SOMETIMES,
     what="""
@@ -18,6 +18,11 @@ and the ephemeral-key path `/openai/realtimeapi/sessions?api-version=…` become
 `/openai/v1/realtime/client_secrets`. A query-parameter dict `{"api-version": …, "deployment": …}`
 used with such a URL becomes `{"model": …}`. The regional WebRTC host
 `<region>.realtimeapi-preview.ai.azure.com/v1/realtimertc` is reported with the GA form to use.
+Also (issue #12): the query built in steps beside a preview path (`params["api-version"] = v` is removed,
+`params["deployment"] = d` becomes `params["model"] = d`); a preview-dated `api_version` default
+(parameter, attribute or constant) in a file that builds the preview URL (reported); and a plain
+`OpenAI` / `AsyncOpenAI` client whose `websocket_base_url` is an Azure resource's `/openai` without
+`/v1` (`/v1` is appended).
 """,
     why="""
 GA moved Azure realtime to the `/openai/v1` surface: the path gains `/v1`, `api-version` is gone
@@ -41,6 +46,9 @@ see. When the `api-version` value is appended from outside the literal, or is a 
 services (no `deployment=` beside them, no preview realtime path) are never touched. The rewrite is
 unsafe in a file that also builds the GA URL of the same endpoint: code offering both protocols
 behind a switch keeps its preview branch on purpose.
+The query steps are fixed when the file holds the preview path (the same proof the parameter dict
+needs). Appending `/v1` to an Azure `websocket_base_url` is safe: `realtime.connect` appends
+`/realtime?model=`, which is the GA path only under `/openai/v1`.
 """,
     examples=(
         Example(
@@ -54,6 +62,12 @@ behind a switch keeps its preview branch on purpose.
         Example(
             before='SDP = "https://eastus2.realtimeapi-preview.ai.azure.com/v1/realtimertc"\n',
             after=None,
+        ),
+        Example(
+            before='from openai import AsyncOpenAI\n\nclient = AsyncOpenAI(websocket_base_url='
+                   '"wss://res.openai.azure.com/openai", api_key=KEY)\n',
+            after='from openai import AsyncOpenAI\n\nclient = AsyncOpenAI(websocket_base_url='
+                  '"wss://res.openai.azure.com/openai/v1", api_key=KEY)\n',
         ),
     ),
 )

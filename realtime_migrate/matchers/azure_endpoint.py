@@ -30,6 +30,11 @@ _GA_WS = re.compile(r"/openai/v1/realtime(?![\w/.-])")
 _GA_SECRETS = re.compile(r"/openai/v1/realtime/client_secrets")
 
 GA_CALLS = "https://<resource>.openai.azure.com/openai/v1/realtime/calls"
+# A plain client's `websocket_base_url` on an Azure host without `/v1`: `client.realtime.connect` appends
+# `/realtime?model=`, which is the preview path there (GA: `…/openai/v1`).
+_AZURE_BASE = re.compile(r"^(?P<base>wss?://[^/\s]*\.(?:openai\.azure\.com|cognitiveservices\.azure\.com|"
+                         r"services\.ai\.azure\.com)/openai)/?$")
+_PREVIEW_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}-preview$")
 
 
 @dataclass
@@ -116,6 +121,54 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         self.docstrings: set[int] = set()
         self.ga_seen: set[str] = set()  # "ws" / "sessions": the file builds that GA URL itself
         self.urls: list[tuple[cst.CSTNode, str | None, list, bool, str, str]] = []  # reported at the end
+        # `params["api-version"] = v` / `params["deployment"] = d`: the preview query built in steps
+        self.param_steps: list[tuple[cst.SimpleStatementLine, cst.Subscript, str]] = []
+        # `api_version: str = "2024-10-01-preview"` (a parameter default or an attribute) in this file
+        self.version_defaults: list[cst.SimpleString] = []
+
+    # -- the preview query built away from the URL ------------------------------------------
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        if len(node.body) != 1 or not isinstance(node.body[0], cst.Assign) or len(node.body[0].targets) != 1:
+            return
+        target = node.body[0].targets[0].target
+        if isinstance(target, cst.Subscript) and len(target.slice) == 1 \
+                and isinstance(target.slice[0].slice, cst.Index):
+            key = string_value(target.slice[0].slice.value)
+            if key in ("api-version", "deployment"):
+                self.param_steps.append((node, target, key))  # type: ignore[arg-type]
+        elif _version_name(target) and isinstance(node.body[0].value, cst.SimpleString) \
+                and _PREVIEW_VERSION.match(string_value(node.body[0].value) or ""):
+            self.version_defaults.append(node.body[0].value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if _version_name(node.target) and isinstance(node.value, cst.SimpleString) \
+                and _PREVIEW_VERSION.match(string_value(node.value) or ""):
+            self.version_defaults.append(node.value)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        if node.name.value == "api_version" and isinstance(node.default, cst.SimpleString) \
+                and _PREVIEW_VERSION.match(string_value(node.default) or ""):
+            self.version_defaults.append(node.default)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        """`AsyncOpenAI(websocket_base_url="wss://res.openai.azure.com/openai")`: the GA base is `…/openai/v1`."""
+        name = node.func.attr.value if isinstance(node.func, cst.Attribute) else \
+            node.func.value if isinstance(node.func, cst.Name) else ""
+        if name not in ("OpenAI", "AsyncOpenAI"):
+            return  # AzureOpenAI clients: RTM022
+        for arg in node.args:
+            if arg.keyword is None or arg.keyword.value != "websocket_base_url" \
+                    or not isinstance(arg.value, cst.SimpleString):
+                continue
+            found = _AZURE_BASE.match(string_value(arg.value) or "")
+            if found is None or "\\" in arg.value.value:
+                continue
+            self.handled.add(id(arg.value))
+            new = found.group("base") + "/v1"
+            self.report(arg.value, "Azure `websocket_base_url` without `/v1`: `realtime.connect` then opens the "
+                        "preview path `/openai/realtime`; the GA base is `…/openai/v1`", ga_form=new,
+                        edits=[self.replace(arg.value, f"{arg.value.prefix}{arg.value.quote}{new}{arg.value.quote}")],
+                        fix_title="Append `/v1` to the Azure base URL")
 
     def _note_ga(self, text: str) -> None:
         if _GA_WS.search(text):
@@ -277,6 +330,27 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             else:
                 self._report_url(node, code, unsafe or not self.preview_query_seen)
         self._emit_urls()
+        if not (proven or self.urls):
+            return
+        for stmt, target, key in self.param_steps:
+            if key == "api-version":
+                r = self.range_of(stmt)
+                start = self.ctx.offset(r.start.line, 0)
+                end = self.ctx.line_starts[r.end.line] if r.end.line < len(self.ctx.line_starts) else len(self.ctx.text)
+                whole_line = not self.ctx.line_text(r.start.line)[: r.start.column].strip()
+                self.report(target, "`api-version` is set on the query of an Azure preview realtime URL: the GA URL "
+                            "`/openai/v1/realtime?model=<deployment>` takes none (leaving it gives 401)",
+                            edits=[self.make_edit(start, end, "")] if whole_line else [], ga_form="(remove it)",
+                            fix_title="Remove the `api-version` parameter", comment_scope=stmt)
+            else:
+                key_node = target.slice[0].slice.value  # type: ignore[attr-defined]
+                self.report(target, "`deployment=` of an Azure preview realtime URL is `model=` in GA (the value "
+                            "stays the deployment name)", edits=[self.replace(key_node, _rename_key(key_node))],
+                            ga_form='params["model"] = <deployment>', fix_title="Rename `deployment` to `model`")
+        for literal in self.version_defaults:
+            self.report(literal, f"Preview `api-version` `{string_value(literal)}` for an Azure realtime URL built in "
+                        "this file: the GA URL `/openai/v1/realtime?model=<deployment>` takes no `api-version`",
+                        ga_form="(no api-version)")
 
     def _dict_edit(self, node: cst.Dict, api_version: cst.DictElement, deployment: cst.DictElement):  # type: ignore[no-untyped-def]
         renamed = deployment.with_changes(key=_rename_key(deployment.key))
@@ -288,6 +362,13 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         if index == len(items) and items:
             items[-1] = items[-1].with_changes(comma=removed.comma)
         return self.replace(node, swapped.with_changes(elements=items))
+
+
+def _version_name(target: cst.BaseExpression) -> bool:
+    """`api_version`, `self.api_version`, `API_VERSION`."""
+    name = target.attr.value if isinstance(target, cst.Attribute) else target.value if isinstance(
+        target, cst.Name) else ""
+    return name.lower() == "api_version"
 
 
 def _kind(text: str) -> str:
