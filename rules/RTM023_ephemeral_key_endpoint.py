@@ -1,5 +1,6 @@
 """RTM023: preview ephemeral keys: `sessions.create`, `transcription_sessions.create`, `/v1/realtime/sessions`."""
 
+from realtime_migrate.protocol import REALTIME_MARKERS
 from realtime_migrate.rule import Example, FixAvailability, Rule
 
 RULE = Rule(
@@ -9,7 +10,11 @@ RULE = Rule(
     message="Preview ephemeral-key endpoint: GA mints keys with `client_secrets.create`",
     matcher="ephemeral_keys",
     triggers=("realtime.sessions", "transcription_sessions", "realtime/sessions", "realtimeapi/sessions",
-              "realtime/client_secrets"),
+              "realtime/client_secrets",
+              # the path appended to a base constant (`f"{REALTIME_BASE}/sessions"`)
+              '/sessions"', "/sessions'", "/sessions?"),
+    # every earlier trigger names the realtime API itself; `/sessions` alone must come with it
+    context=(REALTIME_MARKERS,),
     references=("A5", "A6", "A10", "B3", "E12", "ET8", "G10", "G11", "J4", "J5"),
     fix=FixAvailability.SOMETIMES,
     what="""
@@ -25,6 +30,9 @@ the call is assigned to become `result.value` / `.expires_at`. For HTTP, the `js
 the same way and `X["client_secret"]["value"]` reads in the same function become `X["value"]`.
 Azure's `/openai/realtimeapi/sessions` URL is RTM002's; its body and reads are fixed here (unsafe).
 A URL that is not posted in a recognisable way is reported with the GA form.
+A flat body bound to a name and posted below (`body = {"model": ..., "voice": ...}`; `post(url,
+json=body)`) and a `.client_secret` read on another line than the SDK call are reported where they are,
+with the request's edits (issue #12).
 """,
     why="""
 GA mints ephemeral keys only at `/v1/realtime/client_secrets`, with the configuration nested under

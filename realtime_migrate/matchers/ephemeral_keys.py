@@ -40,6 +40,7 @@ _PASSTHROUGH = frozenset({"extra_headers", "extra_query", "extra_body", "timeout
 _EXPIRY = {"realtime": "expires_after", "transcription": "expires_at"}  # key inside the beta `client_secret`
 _URL = re.compile(r"/realtime/(sessions|transcription_sessions)(?=$|[?#])")
 _GA_PATH = "/realtime/client_secrets"
+_TAIL = re.compile(r"/(?:sessions|transcription_sessions)(?=$|[?#])")
 _AZURE = re.compile(r"/openai/realtimeapi/sessions")
 _GA_URL = re.compile(r"/realtime/client_secrets(?=$|[?#])")
 _EMPTY = cst.Module(body=[])
@@ -85,6 +86,8 @@ class Matcher(ClientMatcher):
         self.reads: dict[int | None, list[tuple[cst.Subscript, cst.BaseExpression, str]]] = {}
         self.local_dicts: dict[tuple[int | None, str], list[cst.BaseExpression]] = {}
         self.local_strings: dict[tuple[int | None, str], list[cst.CSTNode]] = {}
+        self.module_strings: dict[str, cst.CSTNode] = {}  # module constants holding a string or an f-string
+        self.secret_aliases: dict[tuple[int | None, str], cst.CSTNode] = {}  # names bound to `X["client_secret"]`
         self.handled: set[int] = set()
         self.urls: list[cst.CSTNode] = []
         self.assigned_calls: dict[int, cst.Name] = {}
@@ -114,8 +117,34 @@ class Matcher(ClientMatcher):
         if isinstance(value, cst.Call):
             self.assigned_calls[id(value)] = name
         key = (self._fn(), name.value)
+        if _secret_access(value):  # `secret = data.get("client_secret", {})`; `secret.get("value")` below
+            self.secret_aliases[key] = value
         self.local_dicts.setdefault(key, []).append(node.value)
         self.local_strings.setdefault(key, []).append(node.value)
+        if not self.functions and isinstance(node.value, (cst.SimpleString, cst.FormattedString)):
+            self.module_strings[name.value] = node.value
+
+    def _secret_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        """The `X["client_secret"]` access `node` is, directly or through a name bound to it in this function."""
+        if _secret_access(node):
+            return node
+        if isinstance(node, cst.Name):
+            return self.secret_aliases.get((self._fn(), node.value))
+        return None
+
+    def _resolved(self, node: cst.CSTNode) -> str | None:
+        """The URL text, with an f-string's leading `{CONSTANT}` replaced by that module constant's text."""
+        if isinstance(node, cst.FormattedString):
+            pieces = []
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    pieces.append(part.value)
+                    continue
+                expr = part.expression  # type: ignore[attr-defined]
+                const = self.module_strings.get(expr.value) if isinstance(expr, cst.Name) else None
+                pieces.append(string_value(const) or "\x00" if isinstance(const, cst.SimpleString) else "\x00")
+            return "".join(pieces)
+        return _text(node)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         inner = node.value
@@ -123,8 +152,9 @@ class Matcher(ClientMatcher):
                 "value", "expires_at"):
             self.reads.setdefault(self._fn(), []).append((node, inner.value, _index(node) or ""))
             self.handled.add(id(inner))
-        if _index(node) in ("value", "expires_at") and _secret_access(inner):
-            self.secret_reads.append((node, inner, _index(node) or ""))
+        access = self._secret_of(inner) if _index(node) in ("value", "expires_at") else None
+        if access is not None:
+            self.secret_reads.append((node, access, _index(node) or ""))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         super().visit_Attribute(node)
@@ -136,8 +166,10 @@ class Matcher(ClientMatcher):
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args \
-                and string_value(node.args[0].value) in ("value", "expires_at") and _secret_access(func.value):
-            self.secret_reads.append((node, func.value, string_value(node.args[0].value) or ""))
+                and string_value(node.args[0].value) in ("value", "expires_at"):
+            access = self._secret_of(func.value)
+            if access is not None:
+                self.secret_reads.append((node, access, string_value(node.args[0].value) or ""))
         if isinstance(func, cst.Attribute) and func.attr.value == "create" and isinstance(func.value, cst.Attribute) \
                 and func.value.attr.value == "client_secrets":
             self.ga_mint = True
@@ -158,7 +190,9 @@ class Matcher(ClientMatcher):
             if isinstance(url, cst.Name):
                 bound = self.local_strings.get((self._fn(), url.value), [])
                 url = bound[0] if len(bound) == 1 else url
-            text = _text(url)
+            if isinstance(url, cst.Name):  # a module constant (`SESSIONS_URL = f"{REALTIME_BASE}/sessions"`)
+                url = self.module_strings.get(url.value, url)
+            text = self._resolved(url)
             if text is None:
                 return
             m = _URL.search(text)
@@ -288,6 +322,7 @@ class Matcher(ClientMatcher):
             arg_indent, close_indent = layout
             new = f"{ga_call}(\n" + "".join(f"{arg_indent}{a},\n" for a in args) + f"{close_indent})"
         edits = [self.make_edit(*self.span(c.call), new)]
+        self.result_reads: list[cst.Attribute] = []
         reads_ok, read_edits = self._result_reads(c)
         edits.extend(read_edits)
         if kind is ClientKind.AZURE:
@@ -304,6 +339,13 @@ class Matcher(ClientMatcher):
         why = f" (review: {'; '.join(unsafe)})" if unsafe else ""
         self.report(c.call, message + why, edits=edits, unsafe=bool(unsafe), ga_form=f"{ga_call}(...)",
                     fix_title="Use `client_secrets.create`", comment_scope=c.call)
+        call_line = self.range_of(c.call).start.line
+        for read in self.result_reads:  # a line that changes too, reported where it is (same edits)
+            if self.range_of(read).start.line != call_line:
+                self.report(read, "`.client_secret` of a preview session-create result: the GA `client_secrets` "
+                            "result has the key at top-level `.value` / `.expires_at`", edits=edits,
+                            unsafe=bool(unsafe), ga_form=".value", fix_title="Use `client_secrets.create`",
+                            comment_scope=read)
 
     def _arg_comments(self, call: cst.Call, arg: cst.Arg) -> tuple[list[str], str]:
         """Comment-only lines just above `arg`, and a comment after it on its last line (one arg per line)."""
@@ -360,6 +402,7 @@ class Matcher(ClientMatcher):
                 # (which also carries `session`), so `r` is the nearest GA equivalent, not an identical one
                 ok = False
             self.fixed_reads.add(id(parent))
+            self.result_reads.append(parent)
             edit, _ = drop_attribute(self, parent)
             edits.append(edit)
         return ok, edits
@@ -383,6 +426,12 @@ class Matcher(ClientMatcher):
             return
         self._body_indent = self._block_indent(h.call if where is h.body else where)
         new_body, unsafe = self._ga_body(dict_node, h.kind)
+        steps = self._body_steps(h)
+        if steps and new_body is not None:
+            unsafe.append("the body gets more keys in steps (`body[\"k\"] = ...`), which must move under `session` too")
+        for step in steps:
+            self.report(step, f"A key set on the flat ephemeral-key body: GA takes it under `session` "
+                        f"(`{_src(self, step.value)}[\"session\"][...]`)", ga_form='["session"][...]')
         if new_body is None:
             if not (azure or ga_side) or unsafe[0] != "the body already has `session`":
                 self.report(h.url, message + f" (not fixed: {unsafe[0]})", ga_form=ga_url)
@@ -407,12 +456,41 @@ class Matcher(ClientMatcher):
         url_edit = self._url_edit(h.url)
         if url_edit is None:
             self.report(h.url, message + " (the URL is built elsewhere)", ga_form=ga_url)
+            self._report_body(h, where, [], False)
             return
         edits.append(url_edit)
         why = f" (review: {'; '.join(unsafe)})" if unsafe else ""
         self.report(h.url, message + why, edits=edits, unsafe=bool(unsafe), ga_form=ga_url, comment_scope=where,
                     fix_title="Use `/v1/realtime/client_secrets`")
+        self._report_body(h, where, edits, bool(unsafe))
         self._report_reads(reads, edits, bool(unsafe))
+
+    def _body_steps(self, h: _HttpCall) -> list[cst.Subscript]:
+        """`body["instructions"] = ...` in the function that posts `json=body`."""
+        if not isinstance(h.body, cst.Name) or h.function is None:
+            return []
+        name, found = h.body.value, []
+
+        class _Steps(cst.CSTVisitor):
+            def visit_AssignTarget(inner, n: cst.AssignTarget) -> None:  # noqa: N805
+                t = n.target
+                if isinstance(t, cst.Subscript) and isinstance(t.value, cst.Name) and t.value.value == name:
+                    found.append(t)
+
+        h.function.visit(_Steps())
+        return found
+
+    def _report_body(self, h: _HttpCall, where: cst.CSTNode, edits: list[Edit], unsafe: bool) -> None:
+        """A flat body built away from the request (`body = {"model": ..., "voice": ...}`; `post(url, json=body)`)
+        is a line that changes too: reported where it is built, with the request's (all-or-nothing) edits."""
+        url_line = self.range_of(h.url).start.line
+        if self.range_of(where).start.line == url_line:
+            return
+        voice = " (voice at `session.audio.output.voice`)" if h.kind == "realtime" else ""
+        self.report(where, f"Preview (flat) ephemeral-key body, posted to the preview endpoint on line {url_line}: "
+                    f"GA nests it as `{{\"session\": {{\"type\": \"{h.kind}\", ...}}}}`{voice}",
+                    edits=edits, unsafe=unsafe, ga_form='{"session": {"type": ...}}',
+                    fix_title="Nest the body under `session`", comment_scope=where)
 
     def _report_reads(self, reads: list[tuple[cst.Subscript, cst.BaseExpression, str]], edits: list[Edit],
                       unsafe: bool) -> None:
@@ -479,6 +557,14 @@ class Matcher(ClientMatcher):
             for part in url.parts:
                 if isinstance(part, cst.FormattedStringText) and _URL.search(part.value):
                     return self.replace(part, _URL.sub(_GA_PATH, part.value))
+            # `f"{REALTIME_BASE}/sessions"`: the path continues a constant that ends in `/realtime`
+            for prev, part in zip(url.parts, url.parts[1:], strict=False):
+                found = _TAIL.match(part.value) if isinstance(part, cst.FormattedStringText) else None
+                if found and isinstance(prev, cst.FormattedStringExpression) and isinstance(prev.expression, cst.Name):
+                    base = self.module_strings.get(prev.expression.value)
+                    if isinstance(base, cst.SimpleString) and (string_value(base) or "").rstrip("/").endswith(
+                            "/realtime"):
+                        return self.replace(part, _GA_PATH.removeprefix("/realtime") + part.value[found.end():])
         return None
 
 

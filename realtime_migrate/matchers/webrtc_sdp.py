@@ -30,10 +30,26 @@ class Matcher(SpanReplace):
         self.seen: set[int] = set()
         self.constants: dict[str, str] = {}  # NAME = "literal" (any scope; used only to recognise a URL)
 
+        self.bases: set[str] = set()  # names used as the base of a longer path (`f"{BASE}/sessions"`)
+        self.assigned: dict[int, str] = {}  # id(string literal) → the name it is assigned to
+
+    def visit_Module(self, node: cst.Module) -> None:
+        bases = self.bases
+
+        class _Bases(cst.CSTVisitor):
+            def visit_FormattedString(inner, n: cst.FormattedString) -> None:  # noqa: N805
+                for prev, part in zip(n.parts, n.parts[1:], strict=False):
+                    if isinstance(prev, cst.FormattedStringExpression) and isinstance(prev.expression, cst.Name) \
+                            and isinstance(part, cst.FormattedStringText) and part.value.startswith("/"):
+                        bases.add(prev.expression.value)
+
+        node.visit(_Bases())
+
     def visit_Assign(self, node: cst.Assign) -> None:
         value = string_value(node.value)
         if value is not None and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             self.constants[node.targets[0].target.value] = value
+            self.assigned[id(node.value)] = node.targets[0].target.value
 
     def _report(self, node: cst.CSTNode, new: str | None, has_model: bool) -> None:
         head = "Preview WebRTC SDP endpoint `/v1/realtime?model=`: GA posts the SDP offer to `/v1/realtime/calls`; "
@@ -52,6 +68,8 @@ class Matcher(SpanReplace):
         if value is None or id(node) in self.seen:
             return
         m = _FULL.match(value)
+        if m and not m.group(2) and self.assigned.get(id(node)) in self.bases:
+            return  # `REALTIME_BASE = "https://api.openai.com/v1/realtime"`: GA paths hang below it too
         if m and "azure" not in value.lower() and (m.group(2) or not m.group(3)):
             self.seen.add(id(node))
             new = None if m.group(3) else f"{node.prefix}{node.quote}{m.group(1)}/calls{node.quote}"
@@ -60,6 +78,17 @@ class Matcher(SpanReplace):
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
         if id(node) in self.seen:
             return
+        head = node.parts[0] if node.parts else None
+        if isinstance(head, cst.FormattedStringExpression) and isinstance(head.expression, cst.Name) \
+                and len(node.parts) >= 2 and isinstance(node.parts[1], cst.FormattedStringText) \
+                and node.parts[1].value.startswith("?model="):
+            base = _FULL.match(self.constants.get(head.expression.value, ""))
+            if base and not base.group(2) and "&" not in fstring_template(node):
+                # `f"{REALTIME_BASE}?model={m}"`: the preview SDP endpoint spelled from the base constant
+                self.seen.add(id(node))
+                code = self.ctx.module.code_for_node(head)
+                self._report(node, f"{node.start}{code}/calls{node.end}", True)
+                return
         text = fstring_template(node)
         m = _FULL.match(text)
         if m and "azure" not in text.lower() and (m.group(2) or not m.group(3)):
