@@ -23,6 +23,9 @@ and `transcription_session.updated`/`.created` → `session.updated`/`.created`.
 `match` cases, dispatch-table keys, tuples and sets, Enum or constant values, decorator
 arguments. Mentions inside comments, docstrings and longer strings are reported as notes.
 A `startswith()` prefix that only matches preview names (`"response.audio"`) is reported.
+A `startswith()` prefix that selects exactly the names GA renamed is renamed with them (issue #12):
+`"response.audio"` → `"response.output_audio"`, `"response.text"` → `"response.output_text"`,
+`"response.audio."` → `"response.output_audio."`.
 """,
     why="""
 A GA server never sends the preview names. Nothing errors: the handler just never fires,
@@ -47,6 +50,10 @@ it *emits* (a relay talking to its own browser client, say): its consumer is out
 rename is unsafe. A table mapping preview names to their GA names is left alone. A file that talks to
 a service still using these names (the Responses API, Azure Voice Live, DashScope) gets notes only.
 Notes on comments and docstrings are never edited.
+A prefix is renamed only when every preview name it matches was renamed to a name starting with one
+and the same GA prefix, and that GA prefix matches no other GA name: it then selects the same events
+on GA as it did on the preview, which is as safe as renaming the names. Other preview-only prefixes are
+reported without an edit.
 """,
     examples=(
         Example(
@@ -56,6 +63,10 @@ Notes on comments and docstrings are never edited.
         Example(
             before='AUDIO = ("response.audio.delta", "response.output_audio.delta")\n',
             after='AUDIO = ("response.output_audio.delta",)\n',
+        ),
+        Example(
+            before='def is_audio(t):\n    return t.startswith("response.audio")\n',
+            after='def is_audio(t):\n    return t.startswith("response.output_audio")\n',
         ),
     ),
 )

@@ -127,6 +127,13 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             container, element = self.parents.get(id(node), (None, None))
             self.candidates.append(_Candidate(node, value, new, container, element))
         elif id(node) in self.prefix_args and self._preview_only_prefix(value):
+            ga_prefix = self._ga_prefix(value)
+            if ga_prefix is not None and self.foreign is None:
+                self.report(node, f"`{value}` only matches preview event names: GA renamed exactly those to names "
+                            f"starting with `{ga_prefix}`", ga_form=ga_prefix,
+                            edits=[self.replace(node, requote(node, ga_prefix))],
+                            fix_title=f"Rename the prefix to `{ga_prefix}`")
+                return
             self.report(
                 node,
                 f"`{value}` only matches preview event names; the GA names differ (see the rename table)",
@@ -139,6 +146,22 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         if len(value) < 9 or value in self.ga_names:
             return False
         return any(o.startswith(value) for o in self.renames) and not any(g.startswith(value) for g in self.ga_names)
+
+    def _ga_prefix(self, value: str) -> str | None:
+        """The GA prefix that selects exactly the GA names of the preview names starting with `value`.
+
+        Each renamed name keeps what followed the prefix (`response.audio` + `_transcript.delta` became
+        `response.output_audio` + `_transcript.delta`); the rewrite is as safe as a whole-name rename only when
+        every matched name agrees on the new prefix and no other GA name starts with it.
+        """
+        matched = {o: n for o, n in self.renames.items() if o.startswith(value)}
+        prefixes = {n[: len(n) - (len(o) - len(value))] for o, n in matched.items()
+                    if n.endswith(o[len(value):])} if matched else set()
+        if len(prefixes) != 1 or any(not n.endswith(o[len(value):]) for o, n in matched.items()):
+            return None
+        ga_prefix = prefixes.pop()
+        selected = {g for g in self.ga_names if g.startswith(ga_prefix)}
+        return ga_prefix if selected == set(matched.values()) else None
 
     def _mentions(self, node: cst.CSTNode, text: str) -> None:
         if self.foreign is not None:
