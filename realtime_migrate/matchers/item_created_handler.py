@@ -24,6 +24,7 @@ import libcst as cst
 
 from realtime_migrate.matchers.base import requote, string_value
 from realtime_migrate.matchers.sdk_clients import SpanReplace, paren_span
+from realtime_migrate.protocol import FOREIGN_PROTOCOL
 
 CREATED = "conversation.item.created"
 ADDED = "conversation.item.added"
@@ -50,6 +51,9 @@ class Matcher(SpanReplace):
 
     def visit_Module(self, node: cst.Module) -> None:
         text = self.ctx.text
+        if FOREIGN_PROTOCOL.search(text):  # Azure Voice Live, DashScope: their own protocol, their own events
+            self.disabled = True
+            return
         mentions = ADDED in text or "ConversationItemAdded" in text
         if not mentions and "Literal" not in text:
             return
