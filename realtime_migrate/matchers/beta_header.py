@@ -13,6 +13,7 @@ import re
 
 import libcst as cst
 
+from realtime_migrate import traversal
 from realtime_migrate.matchers.base import Matcher, remove_element, requote, string_value
 
 _HEADER = "openai-beta"
@@ -96,7 +97,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
                 if n.value in uses and id(n) not in targets:
                     uses[n.value] += 1
 
-        module.visit(_Uses())
+        traversal.visit(module, _Uses())
         self.pair_constants = {name: (stmt, uses[name]) for name, stmt in defs.items()}
         for name, stmt in defs.items():
             for el in stmt.body[0].value.elements:  # type: ignore[attr-defined]

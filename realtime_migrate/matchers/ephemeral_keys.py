@@ -23,6 +23,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import Assignment, ScopeProvider
 
+from realtime_migrate import traversal
 from realtime_migrate.matchers import ga_session as ga
 from realtime_migrate.matchers.base import string_value
 from realtime_migrate.matchers.sdk_clients import (
@@ -477,7 +478,7 @@ class Matcher(ClientMatcher):
                 if isinstance(t, cst.Subscript) and isinstance(t.value, cst.Name) and t.value.value == name:
                     found.append(t)
 
-        h.function.visit(_Steps())
+        traversal.visit(h.function, _Steps())
         return found
 
     def _report_body(self, h: _HttpCall, where: cst.CSTNode, edits: list[Edit], unsafe: bool) -> None:

@@ -14,6 +14,7 @@ import re
 
 import libcst as cst
 
+from realtime_migrate import traversal
 from realtime_migrate.matchers.base import string_value
 from realtime_migrate.matchers.sdk_clients import SpanReplace, fstring_template
 
@@ -43,7 +44,7 @@ class Matcher(SpanReplace):
                             and isinstance(part, cst.FormattedStringText) and part.value.startswith("/"):
                         bases.add(prev.expression.value)
 
-        node.visit(_Bases())
+        traversal.visit(node, _Bases())
 
     def visit_Assign(self, node: cst.Assign) -> None:
         value = string_value(node.value)
