@@ -165,6 +165,41 @@ def bench_scan(tree: Path, runs: int, with_variants: bool = True) -> dict:
     }
 
 
+def _stdlib_tree() -> Path:
+    import sysconfig
+
+    return Path(sysconfig.get_paths()["stdlib"])
+
+
+GREP_PATTERN = "realtime|openai-beta|response\\.audio|session\\.update|input_audio"
+
+
+def bench_clean(tree: Path, runs: int) -> dict:
+    """Issue #14: a big tree with no Realtime code (CPython's standard library), against a full lint and the
+    floor (`grep` of a five-branch case-insensitive alternation). Every tool skips `site-packages`."""
+    with tempfile.TemporaryDirectory(prefix="rtm-bench-") as tmp:
+        env = _env(REALTIME_MIGRATE_CACHE_DIR=os.path.join(tmp, "cache"))
+        grep = Timing("grep -rliE (5 branches)", ["grep", "-rliE", "--include=*.py", "--exclude-dir=site-packages",
+                                                  GREP_PATTERN, str(tree)])
+        ruff = Timing("ruff check --no-cache --select E,F", [RUFF, "check", "--no-cache", "--select", "E,F",
+                                                             str(tree)])
+        ruff_warm = Timing("ruff check --select E,F (warm cache)", [RUFF, "check", "--select", "E,F",
+                                                                    "--cache-dir", os.path.join(tmp, "ruff"),
+                                                                    str(tree)])
+        cold = Timing("realtime-migrate scan --no-cache", [RTM, "scan", *NO_CACHE, str(tree)])
+        warm = Timing("realtime-migrate scan (warm cache)", [RTM, "scan", str(tree)])
+        entries = [(grep, None), (ruff, None), (cold, None), (ruff_warm, None), (warm, None)]
+        compare(entries, runs, env, cwd=tmp)
+        stats_cold = statistics_line(cold.cmd, env, cwd=tmp)
+    files = sum(1 for p in tree.rglob("*.py") if "site-packages" not in p.parts)
+    return {
+        "tree": str(tree), "files": files, "timings": [t for t, _ in entries],
+        "ratios": {"cold / ruff": cold.median / ruff.median, "cold / grep": cold.median / grep.median,
+                   "warm / ruff warm": warm.median / ruff_warm.median},
+        "stats": {"cold": stats_cold},
+    }
+
+
 # -- 2. the pre-commit case ---------------------------------------------------------------------
 CLEAN_FILE = '''"""An ordinary module: nothing realtime in it."""
 
@@ -341,6 +376,8 @@ def render(results: dict, runs: int, markdown: bool) -> str:
     for name, result in results.items():
         out.append("")
         head = {"scan": f"## 1. scan of {result.get('tree')} ({result.get('files')} .py files)",
+                "clean": f"## 1b. scan of a tree without Realtime code: {result.get('tree')} "
+                         f"({result.get('files')} .py files)",
                 "precommit": "## 2. pre-commit: one clean file (PRE_COMMIT=1)",
                 "fix": f"## 3. fix of a generated tree of {result.get('files')} preview-era files",
                 "stages": f"## 4. stages in-process on the same tree ({result.get('files')} files)"}[name]
@@ -366,7 +403,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--tree", type=Path, default=_default_tree())
     parser.add_argument("--fix-files", type=int, default=600, help="size of the generated fix tree")
-    parser.add_argument("--only", choices=("scan", "precommit", "fix", "stages"), action="append")
+    parser.add_argument("--only", choices=("scan", "clean", "precommit", "fix", "stages"), action="append")
+    parser.add_argument("--clean-tree", type=Path, default=_stdlib_tree(),
+                        help="a tree with no Realtime code (default: this interpreter's standard library)")
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the raw times here")
     parser.add_argument("--no-snapshot", action="store_true",
@@ -379,10 +418,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         SNAPSHOT = take_snapshot(Path(snap_dir.name))
     global NO_CACHE, HAS_STATS
     NO_CACHE, HAS_STATS = _flags()
-    wanted = args.only or ["scan", "precommit", "fix", "stages"]
+    wanted = args.only or ["scan", "clean", "precommit", "fix", "stages"]
     results: dict = {}
     if "scan" in wanted:
         results["scan"] = bench_scan(args.tree, args.runs)
+    if "clean" in wanted:
+        results["clean"] = bench_clean(args.clean_tree, args.runs)
     if "precommit" in wanted:
         results["precommit"] = bench_precommit(args.runs)
     if "fix" in wanted:

@@ -52,6 +52,8 @@ class Runner:
 
     def rules_for(self, path: str, data: bytes) -> tuple[Rule, ...]:
         rules = self.prefilter.rules_for(data)
+        if not rules or not self.settings.per_file_ignores:
+            return rules  # most files: no relpath, no glob matching
         ignored = self.settings.ignored_for(relative(path))
         if ignored:
             rules = tuple(r for r in rules if not catalog.matches_selector(r, ignored))

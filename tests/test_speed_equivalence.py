@@ -256,10 +256,15 @@ def _corpus() -> list[bytes]:
     return [p.read_bytes() for p in paths if p.is_file()]
 
 
-def test_prefilter_is_exactly_substring_search() -> None:
-    """The anchored search gives `Rule.applies_to` (plain substring tests of triggers and context)."""
+@pytest.mark.parametrize("engine", ["aho-corasick", "regex"])
+def test_prefilter_is_exactly_substring_search(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both search engines (the automaton, and the anchored regex it falls back to) give `Rule.applies_to`
+    (plain substring tests of triggers and context)."""
+    if engine == "regex":
+        monkeypatch.setenv("REALTIME_MIGRATE_PREFILTER", "regex")
     rules = catalog.all_rules()
     pf = Prefilter(rules)
+    assert pf.engine == engine  # the wheel is a dependency: a silent fallback would test one engine twice
     lowered = {r.code: [t.encode().lower() for t in r.triggers] for r in rules}
     corpus = _corpus()
     corpus += [b"X" + t.encode().upper() + b"Y" for r in rules for t in r.triggers]  # case, and each trigger alone
@@ -279,8 +284,12 @@ def test_prefilter_is_exactly_substring_search() -> None:
     assert kept_by_context, "no context-bound rule was ever kept: this test would prove nothing"
 
 
-def test_every_trigger_has_an_anchor() -> None:
+@pytest.mark.parametrize("engine", ["aho-corasick", "regex"])
+def test_every_trigger_has_an_anchor(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if engine == "regex":
+        monkeypatch.setenv("REALTIME_MIGRATE_PREFILTER", "regex")
     pf = Prefilter(catalog.all_rules())
+    assert pf.engine == engine
     for r in catalog.all_rules():
         for t in r.triggers:
             assert any(a in t.encode().lower() for a in pf.anchors), t
