@@ -17,7 +17,7 @@ RULE = Rule(
     triggers=(*quoted("session.created", "session.updated", "response.created", "response.done",
                       "response.output_item.added", "response.output_item.done"),
               "SessionCreatedEvent", "SessionUpdatedEvent", "ResponseCreatedEvent", "ResponseDoneEvent",
-              "ResponseOutputItem",
+              "ResponseOutputItem", "ConversationItem",
               # a preview session / response model object read by attribute (`self._session.turn_detection`)
               *(f".{f}" for f in ("turn_detection", "input_audio_format", "output_audio_format",
                                   "input_audio_transcription", "input_audio_noise_reduction",
@@ -43,6 +43,9 @@ Objects of a preview session model far from any event are followed too (issue #1
 annotated with, assigned from or passed as a preview session or response model (this file's model class,
 the SDK's beta `Session`, or `SessionProperties`-style models of a sibling module) is reported where it
 is read or written at a preview path (`self._session_properties.turn_detection`).
+Content types read off a conversation item typed as the SDK's beta `ConversationItem` (or this file's
+item model with a preview content model), in a loop over `item.content` or at `item.content[i]`, compared
+with `"text"` / `"audio"`, are reported too: GA assistant items carry `"output_text"` / `"output_audio"`.
 """,
     why="""
 GA servers send the GA shapes, so a preview path reads `None` (SDK objects) or raises `KeyError`

@@ -80,6 +80,7 @@ class ProtocolTypes:
     held: dict[str, str] = field(default_factory=dict)  # "name" / "self.attr" → "session" | "response"
     steps: dict[int, list[Step]] = field(default_factory=dict)  # id(call) → steps building its **kwargs
     constructions: list[tuple[cst.Call, str]] = field(default_factory=list)  # calls building a payload model
+    item_models: set[str] = field(default_factory=set)  # this file's item classes with a preview content model
     # module constants and class attributes (`FORMAT = "pcm16"`, `AudioConfig.FORMAT`) → their value
     constants: dict[str, cst.BaseExpression] = field(default_factory=dict)
 
@@ -113,6 +114,17 @@ class ProtocolTypes:
         if RESPONSE_NAME.match(chain[-1]):
             return "response"
         return None
+
+    def item_class(self, expr: cst.BaseExpression) -> bool:
+        """A conversation item class whose content may be an assistant's: the SDK's beta `ConversationItem`, or
+        this file's item model carrying a content model of kind "content"."""
+        chain = _chain(expr)
+        if not chain:
+            return False
+        origin = self.imports.get(chain[0])
+        if origin is not None and ".".join([origin, *chain[1:]]).startswith(BETA_PACKAGE):
+            return chain[-1] == "ConversationItem"
+        return chain[-1] in self.item_models
 
     def built(self, call: cst.Call) -> str | None:
         """The payload kind a call builds: `C(...)` or `C.model_validate(...)` / `C.model_construct(...)`."""
@@ -380,9 +392,10 @@ def _build(module: cst.Module) -> ProtocolTypes:
             if values & {"text", "audio"} and not values & {"output_text", "output_audio"} \
                     and cfields.keys() & CONTENT_FIELDS:
                 types.classes.setdefault(chain[-1], ModelClass(chain[-1], cnode, cfields, "content"))
+                types.item_models.add(name)
     for holder, annotation in collect.annotated:
         for expr in _annotation_names(annotation):
-            kind = types.class_kind(expr)
+            kind = types.class_kind(expr) or ("item" if types.item_class(expr) else None)
             if kind is not None:
                 types.held[holder] = kind
     for holder, call in collect.assigned:
