@@ -7,6 +7,8 @@ FileError in its result; the other files carry on.
 
 from __future__ import annotations
 
+import codecs
+import dataclasses
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +23,25 @@ from realtime_migrate.settings import Settings
 from realtime_migrate.source import SourceError, SourceFile, decode, read_bytes, screen, write_atomic
 
 if TYPE_CHECKING:
+    from realtime_migrate.notebook import Notebook
     from realtime_migrate.parallel import Stats
+
+
+def in_cell(f: Finding, nb: Notebook) -> Finding:
+    """A finding on the notebook's module, placed in its cell (fix edits too, for the formats that print them)."""
+    cell, line = nb.locate(f.line)
+    end_cell, end_line = nb.locate(f.end_line)
+    if end_cell != cell:
+        end_line = line
+    fix = f.fix
+    if fix is not None:
+        edits = []
+        for e in fix.edits:
+            _, s = nb.locate(e.start_line)
+            _, t = nb.locate(e.end_line)
+            edits.append(dataclasses.replace(e, start_line=s, end_line=t))
+        fix = dataclasses.replace(fix, edits=tuple(edits))
+    return dataclasses.replace(f, line=line, end_line=end_line, cell=cell, fix=fix)
 
 
 @dataclass
@@ -77,6 +97,9 @@ class Runner:
         try:
             if mode == "scan":
                 result.findings = engine.analyse(path, text, rules)
+                if src is not None and src.notebook is not None:
+                    result.findings = [in_cell(f, src.notebook) for f in result.findings]
+                    result.old_text = src.notebook.raw
                 return result
             outcome = engine.fix_text(path, text, rules, unsafe=self.settings.unsafe_fixes)
         except engine.ParseFailure as exc:
@@ -94,6 +117,10 @@ class Runner:
         result.fixed = outcome.fixed
         result.new_text = outcome.text
         result.changed = outcome.text != text
+        if src is not None and src.notebook is not None:  # report in cells, diff and write the JSON
+            result.findings = [in_cell(f, src.notebook) for f in result.findings]
+            result.fixed = [in_cell(f, src.notebook) for f in result.fixed]
+            result.old_text, result.new_text = src.notebook.raw, src.notebook.write(outcome.text)
         if result.changed and mode == "fix" and src is not None:
             try:
                 write_atomic(src, outcome.text)
@@ -101,6 +128,8 @@ class Runner:
                 result.error = FileError(path, str(exc), "write")
                 result.changed = False
                 result.findings = engine.analyse(path, text, rules)
+                if src.notebook is not None:
+                    result.findings = [in_cell(f, src.notebook) for f in result.findings]
                 result.fixed = []
         return result
 
@@ -176,9 +205,12 @@ class Runner:
             src = decode(path, data, os.stat_result((0o100644, 0, 0, 1, 0, 0, len(data), 0, 0, 0)))
         except SourceError as exc:
             return FileResult(path=path, error=FileError(path, str(exc), "decode")), data
-        result = self.process_text(path, None, src.text, rules, "diff" if mode == "fix" else mode)
+        # `src` is passed for notebooks' cells; "diff" mode never writes
+        result = self.process_text(path, src, src.text, rules, "diff" if mode == "fix" else mode)
         if not result.changed or result.new_text is None:
             return result, data
+        if src.notebook is not None:
+            return result, (codecs.BOM_UTF8 if src.bom else b"") + result.new_text.encode("utf-8")
         try:
             return result, src.encode(result.new_text)
         except SourceError as exc:

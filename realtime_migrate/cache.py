@@ -107,17 +107,20 @@ def _edit(e: Edit) -> list[Any]:
 def dump_finding(f: Finding) -> list[Any]:
     fix = None if f.fix is None else [[_edit(e) for e in f.fix.edits], f.fix.applicability.value, f.fix.title]
     return [f.code, f.name, f.message, f.line, f.col, f.end_line, f.end_col, f.severity.value, fix, f.ga_form,
-            f.source_line]
+            f.source_line, f.cell]
 
 
 def load_finding(row: Sequence[Any], path: str) -> Finding:
-    code, name, message, line, col, end_line, end_col, severity, fix, ga_form, source_line = row
+    # rows written before notebooks had no cell
+    code, name, message, line, col, end_line, end_col, severity, fix, ga_form, source_line, cell = \
+        [*row, None][:12] if len(row) == 11 else row
     f = None
     if fix is not None:
         edits, applicability, title = fix
         f = Fix(tuple(Edit(*e) for e in edits), Applicability(applicability), title)
     return Finding(code=code, name=name, message=message, path=path, line=line, col=col, end_line=end_line,
-                   end_col=end_col, severity=Severity(severity), fix=f, ga_form=ga_form, source_line=source_line)
+                   end_col=end_col, severity=Severity(severity), fix=f, ga_form=ga_form, source_line=source_line,
+                   cell=cell)
 
 
 @dataclass

@@ -216,6 +216,8 @@ def _add_suppressions(result, findings):  # type: ignore[no-untyped-def]
             continue
         try:
             src = read_source(r.path)
+            if src.notebook is not None:
+                raise SourceError("suppression comments are not added to notebooks: add them in the cell by hand")
             if src.text != r.old_text:
                 raise SourceError("file changed on disk during the run; not modified (run again)")
             new, n, left = add_directives(src.text, todo)

@@ -24,7 +24,7 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "build", "dist", "site-packages", ".eggs", "*.egg-info", "__pypackages__", ".hypothesis",
 )
 
-PYTHON_SUFFIXES = (".py", ".pyi")
+PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")  # notebooks: their code cells (realtime_migrate.notebook)
 
 
 @dataclass(frozen=True)
@@ -138,10 +138,6 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = (), *, use_default_e
             real_root = os.path.realpath(path)
             cut = len(path)
             candidates: Iterable[tuple[str, bool]] = _walk_entries(path, excludes)
-        elif path.lower().endswith(".ipynb"):
-            errors.append(FileError(raw, "skipped: Jupyter notebooks are not supported yet (export the code with "
-                                         "`jupyter nbconvert --to script` and scan the .py file)"))
-            continue
         else:
             # Files named explicitly are always checked, whatever their suffix (pre-commit passes them).
             real_root, cut = None, 0

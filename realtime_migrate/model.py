@@ -64,13 +64,20 @@ class Finding:
     fix: Fix | None = None
     ga_form: str | None = None
     source_line: str = ""
+    cell: int | None = None  # notebooks: the 1-based cell number; `line` then counts within the cell
 
     @property
     def is_note(self) -> bool:
         return self.severity is Severity.INFO
 
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.line, self.col, self.code)
+    @property
+    def where(self) -> str:
+        """`line:col` (1-based column), or `cell N:line:col` in a notebook."""
+        at = f"{self.line}:{self.col + 1}"
+        return f"cell {self.cell}:{at}" if self.cell is not None else at
+
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        return (self.path, self.cell or 0, self.line, self.col, self.code)
 
 
 @dataclass(frozen=True)

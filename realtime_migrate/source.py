@@ -20,8 +20,13 @@ import stat
 import tempfile
 import tokenize
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from realtime_migrate.notebook import Notebook
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+NOTEBOOK_SUFFIX = ".ipynb"
 TEMP_PREFIX = ".rtm-"
 
 
@@ -40,8 +45,11 @@ class SourceFile:
     mode: int
     uid: int = -1
     gid: int = -1
+    notebook: Notebook | None = None  # a .ipynb: `text` is its code cells as one module
 
     def encode(self, text: str) -> bytes:
+        if self.notebook is not None:  # the notebook JSON with the fixed cells put back
+            return (codecs.BOM_UTF8 if self.bom else b"") + self.notebook.write(text).encode("utf-8")
         try:
             body = text.encode(self.encoding)
         except UnicodeEncodeError as exc:
@@ -89,8 +97,26 @@ def screen(data: bytes) -> None:
 
 
 def decode(path: str, data: bytes, st: os.stat_result) -> SourceFile:
+    if path.lower().endswith(NOTEBOOK_SUFFIX):
+        return _notebook(path, data, st)
     text, codec, bom = _text(data)
     return SourceFile(path, data, text, codec, bom, st.st_mtime_ns, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
+
+
+def _notebook(path: str, data: bytes, st: os.stat_result) -> SourceFile:
+    from realtime_migrate.notebook import NotebookError, read
+
+    bom = data.startswith(codecs.BOM_UTF8)
+    try:
+        raw = data[3 if bom else 0:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(_bad_byte("utf-8", data, exc.start, False)) from None
+    try:
+        nb = read(raw)
+    except NotebookError as exc:
+        raise SourceError(str(exc)) from None
+    return SourceFile(path, data, nb.text, "utf-8", bom, st.st_mtime_ns, stat.S_IMODE(st.st_mode), st.st_uid,
+                      st.st_gid, nb)
 
 
 def _text(data: bytes) -> tuple[str, str, bool]:

@@ -250,10 +250,8 @@ NOTEBOOK = {
 
 
 @pytest.mark.parametrize("explicit", [
-    pytest.param(False, id="directory", marks=pytest.mark.xfail(
-        strict=True, reason="open QA bug: .ipynb files are skipped by directory discovery without a word "
-        "(\"All checks passed (0 files checked)\"); public Realtime examples (openai-cookbook) are notebooks")),
-    pytest.param(True, id="explicit-path"),  # fixed: a one-line "skipped: notebooks are not supported yet" error
+    pytest.param(False, id="directory"),  # fixed: notebooks are analysed (tests/test_notebooks.py)
+    pytest.param(True, id="explicit-path"),
 ])
 def test_notebooks_are_not_silently_passed(tmp_path: Path, explicit: bool) -> None:
     """A preview notebook is analysed (exit 1, RTM001/RTM003) or at least named as skipped."""

@@ -13,7 +13,7 @@ from realtime_migrate.report.summary import Summary
 
 
 def line(f: Finding) -> str:
-    return f"{display_path(f.path)}:{f.line}:{f.col + 1}: {f.code} {f.message}"
+    return f"{display_path(f.path)}:{f.where}: {f.code} {f.message}"
 
 
 def render(summary: Summary) -> str:

@@ -24,7 +24,8 @@ def _prop(text: str) -> str:
 def annotation(f: Finding) -> str:
     kind = "notice" if f.is_note else "error"
     props = (f"file={_prop(_path(f.path))},line={f.line},col={f.col + 1},"
-             f"endLine={f.end_line},endColumn={f.end_col + 1},title={_prop(f.code)}")
+             f"endLine={f.end_line},endColumn={f.end_col + 1},"
+             f"title={_prop(f.code if f.cell is None else f'{f.code} (cell {f.cell})')}")
     body = [f"{f.code} {f.message}"]
     if f.ga_form:
         body.append(f"GA: {f.ga_form}")

@@ -11,6 +11,14 @@ from realtime_migrate.report.summary import Summary
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
+    out = _finding_dict(f)
+    if f.cell is not None:  # a notebook: lines count within the cell (ruff's JSON does the same)
+        out["cell"] = f.cell
+        out["location"]["cell"] = out["end_location"]["cell"] = f.cell
+    return out
+
+
+def _finding_dict(f: Finding) -> dict[str, Any]:
     rule = catalog.by_code(f.code)
     return {
         "code": f.code,

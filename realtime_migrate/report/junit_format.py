@@ -45,7 +45,8 @@ def render(summary: Summary) -> str:
         for f in items:
             case = ET.SubElement(suite, "testcase", name=f"org.{NAME}.{f.code}", classname=_x(path),
                                  line=str(f.line), column=str(f.col + 1))
-            text = _x(f"line {f.line}, col {f.col + 1}, {f.message}" + (f" GA: {f.ga_form}" if f.ga_form else ""))
+            cell = f"cell {f.cell}, " if f.cell is not None else ""
+            text = _x(f"{cell}line {f.line}, col {f.col + 1}, {f.message}" + (f" GA: {f.ga_form}" if f.ga_form else ""))
             if f.is_note:
                 ET.SubElement(case, "system-out").text = "note: " + text
             else:

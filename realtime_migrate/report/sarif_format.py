@@ -67,6 +67,8 @@ def result(f: Finding, key: baseline.Key, index: dict[str, int]) -> dict[str, An
     }
     if f.code in index:
         out["ruleIndex"] = index[f.code]
+    if f.cell is not None:  # a notebook: the region's lines count within this code cell
+        out.setdefault("properties", {})["cell"] = f.cell
     if f.fix is not None:
         out["fixes"] = [{
             "description": {"text": f.fix.title},
@@ -76,7 +78,7 @@ def result(f: Finding, key: baseline.Key, index: dict[str, int]) -> dict[str, An
             # `--unsafe-fixes` (the result's bag keeps it too, for readers of earlier output).
             "properties": {"applicability": f.fix.applicability.value, "safe": f.fix.is_safe},
         }]
-        out["properties"] = {"applicability": f.fix.applicability.value}
+        out.setdefault("properties", {})["applicability"] = f.fix.applicability.value
     return out
 
 

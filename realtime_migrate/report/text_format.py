@@ -52,13 +52,13 @@ def render(summary: Summary) -> str:
         lines.append(f"{style('error', '1;31')}: {error.one_line()}")
     if summary.mode == "fix":
         for f in summary.fixed:
-            lines.append(f"fixed {f.path}:{f.line}:{f.col + 1}: {f.code} {f.message}")
+            lines.append(f"fixed {f.path}:{f.where}: {f.code} {f.message}")
     for path, group in groupby(sorted(summary.findings, key=Finding.sort_key), key=lambda f: f.path):
         lines.append(style(path, "1"))
         for f in group:
             marker = " [*]" if f.fix is not None and f.fix.is_safe else ""
             kind = style("note", "36") + " " if f.is_note else ""
-            lines.append(f"{path}:{f.line}:{f.col + 1}: {kind}{style(f.code, '1;31')}{marker} {f.message}")
+            lines.append(f"{path}:{f.where}: {kind}{style(f.code, '1;31')}{marker} {f.message}")
             lines.extend(frame(f, style))
         lines.append("")
     if summary.diff:
