@@ -35,17 +35,17 @@ REALTIME_MARKERS: tuple[str, ...] = (
 )
 
 
-# Field names only the preview session / response has, as a model class declares them (`    voice_key: T`) or a
-# call sets them (`Session(turn_detection=...)`): a file holding one may keep the preview payload away from any
-# event name. The leading blank or `(` keeps GA names out (`output_modalities:`,
-# `conversation.item.input_audio_transcription.completed`, `audio.input.turn_detection`).
+# Field names only the preview session / response has, as a model class declares them (`    key: T`), a call
+# sets them (`Session(turn_detection=...)`) or a dict holds them (`{"input_audio_format": ...}` handed to a
+# helper): a file holding one may keep the preview payload away from any event name. The leading blank, `(`
+# or quote keeps GA names out (`output_modalities:`, `conversation.item.input_audio_transcription.completed`).
 PREVIEW_FIELD_KEYS: tuple[str, ...] = (
     "modalities", "input_audio_format", "output_audio_format", "input_audio_transcription",
     "input_audio_noise_reduction", "turn_detection", "max_response_output_tokens",
 )
 PREVIEW_FIELD_TRIGGERS: tuple[str, ...] = tuple(
     f"{lead}{key}{tail}" for key in PREVIEW_FIELD_KEYS for lead, tail in (
-        (" ", ":"), ("\t", ":"), (" ", "="), ("\t", "="), ("(", "="), (",", "="))
+        (" ", ":"), ("\t", ":"), (" ", "="), ("\t", "="), ("(", "="), (",", "="), ('"', '"'), ("'", "'"))
 )
 
 

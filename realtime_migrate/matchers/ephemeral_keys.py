@@ -89,6 +89,7 @@ class Matcher(ClientMatcher):
         self.local_strings: dict[tuple[int | None, str], list[cst.CSTNode]] = {}
         self.module_strings: dict[str, cst.CSTNode] = {}  # module constants holding a string or an f-string
         self.secret_aliases: dict[tuple[int | None, str], cst.CSTNode] = {}  # names bound to `X["client_secret"]`
+        self.self_urls: dict[str, list[cst.SimpleString]] = {}  # `self.X = "<url>"` or a call defaulting to one
         self.handled: set[int] = set()
         self.urls: list[cst.CSTNode] = []
         self.assigned_calls: dict[int, cst.Name] = {}
@@ -111,6 +112,14 @@ class Matcher(ClientMatcher):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         super().visit_Assign(node)
+        target = node.targets[0].target if len(node.targets) == 1 else None
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+            # `self._base_url = config.get("base_url", "https://api.openai.com/v1/realtime/sessions")`
+            literal = node.value if isinstance(node.value, cst.SimpleString) else next(
+                (a.value for a in node.value.args if isinstance(a.value, cst.SimpleString)
+                 and "://" in a.value.value) if isinstance(node.value, cst.Call) else iter(()), None)
+            if literal is not None:
+                self.self_urls.setdefault(target.attr.value, []).append(literal)
         if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
             return
         name = node.targets[0].target
@@ -193,6 +202,9 @@ class Matcher(ClientMatcher):
                 url = bound[0] if len(bound) == 1 else url
             if isinstance(url, cst.Name):  # a module constant (`SESSIONS_URL = f"{REALTIME_BASE}/sessions"`)
                 url = self.module_strings.get(url.value, url)
+            if isinstance(url, cst.Attribute) and isinstance(url.value, cst.Name) and url.value.value == "self":
+                bound = self.self_urls.get(url.attr.value, [])  # `self._base_url`, set once in the class
+                url = bound[0] if len(bound) == 1 else url
             text = self._resolved(url)
             if text is None:
                 return

@@ -57,6 +57,9 @@ from realtime_migrate.matchers.payload_model import (
     type_subject,
 )
 
+# Methods that are the `session.update` event by name, wherever they are defined.
+SESSION_HELPERS = frozenset({"session_update", "update_session", "send_session_update"})
+
 
 class Matcher(Matcher):  # type: ignore[no-redef]
     def __init__(self, rule, ctx) -> None:  # type: ignore[no-untyped-def]
@@ -81,6 +84,9 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         self.not_loads: set[int] = set()
         self.key_reads: dict[int, tuple[str, cst.CSTNode]] = {}  # id(name) → key read by `name[k]` / `.get(k)`
         self.classes: list[cst.ClassDef] = []  # model classes may mirror the preview session (pydantic, TypedDict)
+        # helpers one call away: function scope → (name, parameters); calls with arguments, where they are
+        self.def_params: dict[int, tuple[str, list[str]]] = {}
+        self.calls: list[tuple[cst.Call, Scope, tuple[str, ...]]] = []
 
     # -- collection (owner only) ------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
@@ -148,6 +154,8 @@ class Matcher(Matcher):  # type: ignore[no-redef]
                 scope.params.add(p.name.value)
         assert self.scope is not None
         self.scope.children.append(scope)
+        self.def_params[id(scope)] = (node.name.value, [p.name.value for p in [*params.posonly_params,
+                                                                                *params.params]])
         if self.kinds[:-1].count("class") == 0 and len(self.kinds) == 1:  # a module-level function
             self.functions.setdefault(node.name.value, []).append(scope)
         self.scope = scope
@@ -258,6 +266,8 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             arg = kwarg(node, EVENT_PAYLOAD[event])
             self._event(event, node, type_arg.value, arg.value if arg else None)
             return
+        if node.args and self.scope is not None:
+            self.calls.append((node, self.scope, tuple(self.indents)))
         # A helper that wraps the send (`send(ws, "session.update", session={...})`, `emit("response.create",
         # response={...})`): a literal client-event type among the positional arguments and that event's
         # payload keyword make the call that event, one level deep.
@@ -342,10 +352,39 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             self.json_strings.append(node)
 
     # -- analysis and reporting -------------------------------------------------------
+    def _helper_payloads(self) -> None:
+        """Payloads one call away (issue #12). A function that sends its parameter as the session
+        (`def session_update(self, options): conn.session.update(session=options)`) makes each call of it in
+        this file a payload site for its argument; and a call of a method named after the event
+        (`realtime_client.session_update({...})`, defined in another module) is one too."""
+        senders: dict[str, tuple[str, int, str]] = {}  # function name → (event, parameter index, name)
+        for p in self.payloads:
+            if isinstance(p.value, cst.Name) and p.value.value in p.scope.params and id(p.scope) in self.def_params:
+                name, params = self.def_params[id(p.scope)]
+                senders[name] = (p.event, params.index(p.value.value), p.value.value)
+        for call, scope, indents in self.calls:
+            func = call.func
+            name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(
+                func, cst.Name) else ""
+            sender = senders.get(name)
+            arg: cst.Arg | None = None
+            if sender is not None:
+                event, index, param = sender
+                arg = kwarg(call, param)
+                positional = [a for a in call.args if a.keyword is None and not a.star]
+                shift = 1 if isinstance(func, cst.Attribute) and index > 0 else 0  # `self.f(x)`: x is parameter 1
+                if arg is None and 0 <= index - shift < len(positional):
+                    arg = positional[index - shift]
+            elif name in SESSION_HELPERS and len(call.args) == 1 and not call.args[0].star:
+                event, arg = "session.update", call.args[0]
+            if arg is not None and isinstance(arg.value, (cst.Dict, cst.Name)):
+                self.payloads.append(Payload(event, arg.value, func, scope, indents))
+
     def leave_Module(self, original_node: cst.Module) -> None:
         issues = self.ctx.scratch.get(KEY + ".issues")
         if issues is None:
             owner = self.ctx.scratch[KEY + ".owner"]
+            owner._helper_payloads()
             issues = Analysis(owner).run()
             self.ctx.scratch[KEY + ".issues"] = issues
         for issue in issues:
