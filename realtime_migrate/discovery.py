@@ -22,9 +22,12 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".env", "env", ".tox", ".nox", "node_modules",
     "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".realtime_migrate_cache",
     "build", "dist", "site-packages", ".eggs", "*.egg-info", "__pypackages__", ".hypothesis",
+    "*.min.js", "bower_components", ".next", ".nuxt", "coverage",
 )
 
 PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")  # notebooks: their code cells (realtime_migrate.notebook)
+JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")  # realtime_migrate.javascript
+SUFFIXES = PYTHON_SUFFIXES + JS_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ def _walk_entries(root: str, excludes: tuple[str, ...]) -> Iterator[tuple[str, b
                 if entry.is_dir(follow_symlinks=False):
                     if not _is_venv(path):
                         subdirs.append(path)
-                elif entry.name.endswith(PYTHON_SUFFIXES):
+                elif entry.name.endswith(SUFFIXES):
                     link = entry.is_symlink()
                     if link and _links_to_dir(entry):
                         continue  # a link to a directory named `*.py`: not followed, like any directory link

@@ -120,10 +120,25 @@ def _compile(text: str, path: str, flags: int = 0) -> Any:
 
 def compiles(text: str, path: str = "<file>") -> bool:
     try:
-        _compile(text, path)
+        _check(text, path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
+
+
+JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")  # javascript.SUFFIXES, without its import
+
+
+def _check(text: str, path: str) -> None:
+    """SyntaxError unless `text` is valid code of its file's language (CPython's compile, or tree-sitter)."""
+    if path.lower().endswith(JS_SUFFIXES):
+        from realtime_migrate import javascript
+
+        error = javascript.first_error(text, path)
+        if error is not None:
+            raise SyntaxError(error)
+        return
+    _compile(text, path)
 
 
 def _one_line(text: str) -> str:
@@ -147,6 +162,10 @@ def analyse(path: str, text: str, rules: Sequence[Rule], *, chosen: bool = False
         rules = applicable(rules, text)
     if not rules:
         return []
+    if path.lower().endswith(JS_SUFFIXES):  # JavaScript / TypeScript: the same rules, tree-sitter matchers
+        from realtime_migrate import javascript
+
+        return javascript.analyse(path, text, rules)
     module, tree = parse_both(text)
     ctx = FileContext(path=path, text=text, module=module, tree=tree)
     visitors = [matchers.load(rule.matcher)(rule, ctx) for rule in rules]
@@ -251,7 +270,7 @@ def fix_text(path: str, text: str, rules: Sequence[Rule], *, unsafe: bool = Fals
             input_compiles = compiles(text, path)
         if input_compiles:
             try:
-                _compile(new_text, path)
+                _check(new_text, path)
             except (SyntaxError, ValueError) as exc:
                 raise FixFailure(f"internal error: the fixes of {codes} produced code that does not compile "
                                  f"({_one_line(str(exc))}); file left untouched, please report it") from None
@@ -264,8 +283,8 @@ def fix_text(path: str, text: str, rules: Sequence[Rule], *, unsafe: bool = Fals
             if rules:
                 findings = analyse(path, new_text, rules, chosen=True)
             else:
-                if not input_compiles:  # not checked by compile() above: libcst must still parse it
-                    parse(new_text)
+                if not input_compiles and not path.lower().endswith(JS_SUFFIXES):
+                    parse(new_text)  # not checked by compile() above: libcst must still parse it
                 findings = []
         except ParseFailure as exc:
             raise FixFailure(f"internal error: the fixes of {codes} produced code that does not parse "

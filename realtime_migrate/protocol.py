@@ -50,9 +50,27 @@ PREVIEW_FIELD_TRIGGERS: tuple[str, ...] = tuple(
 
 
 def quoted(*events: str) -> tuple[str, ...]:
-    """Trigger forms of event names that a matcher can read: a string literal (`"e"`, `'e'`),
-    JSON text with escaped quotes (`\\"e\\"`) and an SDK call (`conn.e(...)`); not a word in prose."""
-    return tuple(f"{e}{end}" for e in events for end in ('"', "'", "\\", "("))
+    """Trigger forms of event names that a matcher can read: a string literal (`"e"`, `'e'`, a JavaScript
+    template `` `e` ``), JSON text with escaped quotes (`\\"e\\"`) and an SDK call (`conn.e(...)`); not a
+    word in prose."""
+    return tuple(f"{e}{end}" for e in events for end in ('"', "'", "`", "\\", "("))
+
+
+def ga_prefix(value: str, renames: dict[str, str], ga_names: frozenset[str]) -> str | None:
+    """The GA prefix that selects exactly the GA names of the preview names starting with `value`.
+
+    Each renamed name keeps what followed the prefix (`response.audio` + `_transcript.delta` became
+    `response.output_audio` + `_transcript.delta`); the rewrite is as safe as a whole-name rename only when
+    every matched name agrees on the new prefix and no other GA name starts with it.
+    """
+    matched = {o: n for o, n in renames.items() if o.startswith(value)}
+    if not matched or any(not n.endswith(o[len(value):]) for o, n in matched.items()):
+        return None
+    prefixes = {n[: len(n) - (len(o) - len(value))] for o, n in matched.items()}
+    if len(prefixes) != 1:
+        return None
+    new = prefixes.pop()
+    return new if {g for g in ga_names if g.startswith(new)} == set(matched.values()) else None
 
 
 # Other services that still speak the preview event names today: the Responses API streams

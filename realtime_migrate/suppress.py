@@ -65,9 +65,17 @@ class Suppressions:
     def parse(cls, text: str) -> Suppressions:
         if MARKER not in text:
             return cls([])
+        return cls.from_comments(_comments(text), _DIRECTIVE)
+
+    @classmethod
+    def from_comments(cls, comments, pattern: re.Pattern[str]) -> Suppressions:  # type: ignore[no-untyped-def]
+        """Directives from (line, column, comment text) triples: Python's `#` comments, or `//` and `/* */`
+        comments of JavaScript (the same directive after another comment marker)."""
         directives: list[Directive] = []
-        for line, col, comment in _comments(text):
-            m = _DIRECTIVE.search(comment)
+        for line, col, comment in comments:
+            if MARKER not in comment:
+                continue
+            m = pattern.search(comment)
             if not m:
                 continue
             codes = raw = None

@@ -222,9 +222,15 @@ RULE = Rule(
     matcher="beta_realtime_import",
     # `openai.types.beta.realtime[...]`, `from openai.types.beta import realtime`, `beta.realtime.X`: every
     # form the matcher reads names the parent package in full and `realtime` (a module or a class name).
-    triggers=("beta.realtime", "openai.types.beta import", "openai.resources.beta import"),
+    triggers=("beta.realtime", "openai.types.beta import", "openai.resources.beta import", "openai/beta/realtime"),
     context=(("realtime",),),
     options={
+        # TypeScript / JavaScript (openai-node): the beta realtime entry points and their GA twins (G.3)
+        "js_modules": {
+            "openai/beta/realtime/ws": "openai/realtime/ws",
+            "openai/beta/realtime/websocket": "openai/realtime/websocket",
+            "openai/beta/realtime/index": "openai/realtime/index",
+        },
         "shared_names": SHARED_NAMES,
         "shared_modules": SHARED_MODULES,
         "class_renames": CLASS_RENAMES,

@@ -53,7 +53,7 @@ def test_hook_definitions() -> None:
     assert hooks["realtime-migrate-fix"]["entry"].startswith("realtime-migrate fix --exit-non-zero-on-fix")
     for hook in hooks.values():
         assert hook["language"] == "python"
-        assert hook["types_or"] == ["python", "pyi", "jupyter"]
+        assert hook["types_or"] == ["python", "pyi", "jupyter", "javascript", "jsx", "ts", "tsx"]
         assert hook["require_serial"] is False
 
 

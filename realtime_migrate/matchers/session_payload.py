@@ -361,7 +361,8 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         for p in self.payloads:
             if isinstance(p.value, cst.Name) and p.value.value in p.scope.params and id(p.scope) in self.def_params:
                 name, params = self.def_params[id(p.scope)]
-                senders[name] = (p.event, params.index(p.value.value), p.value.value)
+                index = params.index(p.value.value) if p.value.value in params else -1  # -1: keyword-only
+                senders[name] = (p.event, index, p.value.value)
         for call, scope, indents in self.calls:
             func = call.func
             name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(

@@ -21,7 +21,7 @@ import libcst as cst
 
 from realtime_migrate.matchers.base import Matcher, remove_element, requote, string_value
 from realtime_migrate.model import Severity
-from realtime_migrate.protocol import FOREIGN_PROTOCOL
+from realtime_migrate.protocol import FOREIGN_PROTOCOL, ga_prefix
 
 _SEQUENCES = (cst.Tuple, cst.List, cst.Set)
 
@@ -148,20 +148,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         return any(o.startswith(value) for o in self.renames) and not any(g.startswith(value) for g in self.ga_names)
 
     def _ga_prefix(self, value: str) -> str | None:
-        """The GA prefix that selects exactly the GA names of the preview names starting with `value`.
-
-        Each renamed name keeps what followed the prefix (`response.audio` + `_transcript.delta` became
-        `response.output_audio` + `_transcript.delta`); the rewrite is as safe as a whole-name rename only when
-        every matched name agrees on the new prefix and no other GA name starts with it.
-        """
-        matched = {o: n for o, n in self.renames.items() if o.startswith(value)}
-        prefixes = {n[: len(n) - (len(o) - len(value))] for o, n in matched.items()
-                    if n.endswith(o[len(value):])} if matched else set()
-        if len(prefixes) != 1 or any(not n.endswith(o[len(value):]) for o, n in matched.items()):
-            return None
-        ga_prefix = prefixes.pop()
-        selected = {g for g in self.ga_names if g.startswith(ga_prefix)}
-        return ga_prefix if selected == set(matched.values()) else None
+        return ga_prefix(value, self.renames, self.ga_names)
 
     def _mentions(self, node: cst.CSTNode, text: str) -> None:
         if self.foreign is not None:

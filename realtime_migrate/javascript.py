@@ -1,0 +1,786 @@
+"""JavaScript and TypeScript: the same rules, the same data, matchers over a tree-sitter tree.
+
+Browser WebRTC clients, Node relays and TypeScript SDK users speak the same preview protocol as Python code,
+so the rule codes, rename tables, URL rewrites and session reshaping are the ones the Python matchers use
+(`protocol`, the rule files' options, `ga_session`'s tables, `azure_endpoint.rewrite_template`). Only the
+reading of the code differs: tree-sitter (`tree-sitter-javascript`, `tree-sitter-typescript`), imported when
+a file of these languages has passed the prefilter. Findings and fixes are ordinary `Finding`s with text
+edits, so the one fix engine applies them (non-overlapping edits, re-scan until stable, and a result that
+must parse without errors).
+
+Covered (issue #15, first part): event names in any string or template literal (renamed; prefixes of
+`startsWith` too), the `OpenAI-Beta: realtime=v1` header in header objects, `Headers` pairs and
+`headers.set(...)` calls, the `openai-beta.realtime-v1` sub-protocol, `openai/beta/realtime/*` imports,
+`session.update` / `response.create` payloads written as object literals (also through a `const` bound
+once), assistant content types in `conversation.item.create` items, Azure preview URLs, the preview SDP
+endpoint, the preview ephemeral-key endpoint with its flat body and `client_secret.value` reads, preview
+model names, and `.beta.realtime` SDK calls (reported).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from realtime_migrate.model import Applicability, Edit, Finding, Fix, Severity
+from realtime_migrate.protocol import FOREIGN_PROTOCOL, ga_prefix
+from realtime_migrate.redact import redact
+from realtime_migrate.rule import Rule
+
+SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
+STRINGS = ("string", "template_string")
+_JS_DIRECTIVE = re.compile(
+    r"(?://|/\*)\s*realtime-migrate:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?(?P<reason>.*?)(?:\*/)?$",
+    re.IGNORECASE)
+_SESSIONS = re.compile(r"/realtime/(sessions|transcription_sessions)(?=$|[?#\"'`])")
+_SDP = re.compile(r"^(https://(?:[^/?#\s]*openai[^/?#\s]*|\x00)/v1/realtime)(\?model=[^&#\s]*)?$", re.IGNORECASE)
+_HEADER = "openai-beta"
+_NAMESPACED = re.compile(r"^((?:server|client|realtime|openai)[.:])([a-z_.]+)$")
+_PREVIEW_MODEL = re.compile(r"^gpt-4o(?:-mini)?-realtime-preview(?:-\d{4}-\d{2}-\d{2})?$")
+
+
+def handles(path: str) -> bool:
+    return path.lower().endswith(SUFFIXES)
+
+
+@lru_cache(maxsize=4)
+def _parser(suffix: str) -> Any:
+    from tree_sitter import Language, Parser
+
+    if suffix in (".ts", ".mts", ".cts"):
+        import tree_sitter_typescript as tst
+
+        language = Language(tst.language_typescript())
+    elif suffix == ".tsx":
+        import tree_sitter_typescript as tst
+
+        language = Language(tst.language_tsx())
+    else:
+        import tree_sitter_javascript as tsj
+
+        language = Language(tsj.language())
+    return Parser(language)
+
+
+def _suffix(path: str) -> str:
+    lower = path.lower()
+    return next((s for s in SUFFIXES if lower.endswith(s)), ".js")
+
+
+def parse(text: str, path: str) -> Any:
+    return _parser(_suffix(path)).parse(text.encode("utf-8"))
+
+
+def parses(text: str, path: str) -> bool:
+    """What `compile()` is to Python: the file parses without an error node."""
+    return not parse(text, path).root_node.has_error
+
+
+def first_error(text: str, path: str) -> str | None:
+    tree = parse(text, path)
+    if not tree.root_node.has_error:
+        return None
+    for node in _walk(tree.root_node):
+        if node.type == "ERROR" or node.is_missing:
+            row, col = node.start_point
+            return f"syntax error at line {row + 1}, column {col + 1}"
+    return "syntax error"
+
+
+def _walk(root: Any) -> Iterator[Any]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.children))
+
+
+@dataclass
+class _Ctx:
+    path: str
+    text: str
+    raw: bytes
+    rules: dict[str, Rule]
+    findings: list[Finding]
+    foreign: bool
+    line_starts: list[int]
+    ascii: bool
+    comments: list[tuple[int, int]]  # character spans of the file's comments
+
+    def char(self, byte: int) -> int:
+        return byte if self.ascii else len(self.raw[:byte].decode("utf-8", "replace"))
+
+    def pos(self, offset: int) -> tuple[int, int]:
+        lo, hi = 0, len(self.line_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.line_starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1, offset - self.line_starts[lo]
+
+    def span(self, node: Any) -> tuple[int, int]:
+        return self.char(node.start_byte), self.char(node.end_byte)
+
+    def src(self, node: Any) -> str:
+        start, end = self.span(node)
+        return self.text[start:end]
+
+    def edit(self, start: int, end: int, content: str) -> Edit:
+        sl, sc = self.pos(start)
+        el, ec = self.pos(end)
+        return Edit(start, end, content, sl, sc, el, ec)
+
+    def replace(self, node: Any, content: str) -> Edit:
+        return self.edit(*self.span(node), content)
+
+    def report(self, code: str, node: Any, message: str, *, edits: Sequence[Edit] = (), unsafe: bool = False,
+               ga_form: str | None = None, title: str | None = None, note: bool = False) -> None:
+        rule = self.rules.get(code)
+        if rule is None:
+            return
+        start, end = self.span(node)
+        line, col = self.pos(start)
+        end_line, end_col = self.pos(end)
+        severity = Severity.INFO if (note or self.foreign) else Severity.ERROR
+        fix = None
+        if edits and severity is Severity.ERROR:
+            # a fix that drops a comment is unsafe by construction (as for Python)
+            lost = any(e.start <= cs and ce <= e.end and self.text[cs:ce] not in e.content
+                       for e in edits for cs, ce in self.comments)
+            applicability = Applicability.UNSAFE if (unsafe or lost) else Applicability.SAFE
+            fix = Fix(tuple(sorted(edits)), applicability, title or f"Replace with {ga_form}")
+        source_line = self.text[self.line_starts[line - 1]:].split("\n", 1)[0].rstrip("\r")
+        self.findings.append(Finding(rule.code, rule.name, redact(message), self.path, line, col, end_line, end_col,
+                                     severity, fix, redact(ga_form) if ga_form else ga_form, redact(source_line)))
+
+
+def analyse(path: str, text: str, rules: Sequence[Rule]) -> list[Finding]:
+    from realtime_migrate.suppress import Suppressions
+
+    raw = text.encode("utf-8")
+    tree = _parser(_suffix(path)).parse(raw)
+    if tree.root_node.has_error:  # as for Python: code the parser refuses is reported, never edited
+        from realtime_migrate.engine import ParseFailure
+
+        raise ParseFailure(first_error(text, path) or "syntax error")
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    ctx = _Ctx(path, text, raw, {r.code: r for r in rules}, [], bool(FOREIGN_PROTOCOL.search(text)), starts,
+               text.isascii(), [])
+    comment_nodes = [n for n in _walk(tree.root_node) if n.type == "comment"]
+    ctx.comments = [ctx.span(n) for n in comment_nodes]
+    _Analysis(ctx, tree.root_node).run()
+    comments = [(*ctx.pos(ctx.char(n.start_byte)), ctx.src(n)) for n in comment_nodes]
+    suppressions = Suppressions.from_comments(comments, _JS_DIRECTIVE)
+    findings = suppressions.filter(ctx.findings) + suppressions.unused_findings(path, text, rules)
+    return sorted(set(findings), key=Finding.sort_key)
+
+
+# -- literals -----------------------------------------------------------------------------------------
+def _literal(ctx: _Ctx, node: Any) -> str | None:
+    """The value of a string, or of a template without `${}`; None when it has escapes or substitutions."""
+    if node.type not in STRINGS:
+        return None
+    inner = ctx.src(node)[1:-1]
+    if "\\" in inner or (node.type == "template_string" and "${" in inner):
+        return None
+    return inner
+
+
+def _template(ctx: _Ctx, node: Any) -> tuple[str, list[str]] | None:
+    """A string's or template's text with each `${...}` as a sentinel `\\x00N\\x00`, and the substitutions."""
+    if node.type == "string":
+        value = _literal(ctx, node)
+        return (value, []) if value is not None else None
+    if node.type != "template_string":
+        return None
+    parts, subs = [], []
+    pos = node.start_byte + 1
+    for child in node.children:
+        if child.type == "template_substitution":
+            parts.append(ctx.raw[pos:child.start_byte].decode("utf-8"))
+            parts.append(f"\x00{len(subs)}\x00")
+            subs.append(ctx.src(child))
+            pos = child.end_byte
+    parts.append(ctx.raw[pos:node.end_byte - 1].decode("utf-8"))
+    text = "".join(parts)
+    return (None if "\\" in text else (text, subs))  # type: ignore[return-value]
+
+
+def _requote(ctx: _Ctx, node: Any, value: str) -> str:
+    quote = ctx.src(node)[0]
+    return f"{quote}{value}{quote}"
+
+
+def _key(ctx: _Ctx, pair: Any) -> str | None:
+    """The name of an object property: `voice:`, `"voice":`, `'voice':`; None for computed keys."""
+    key = pair.child_by_field_name("key")
+    if key is None:
+        return None
+    if key.type in ("property_identifier", "identifier"):
+        return ctx.src(key)
+    return _literal(ctx, key)
+
+
+def _pairs(ctx: _Ctx, obj: Any) -> list[tuple[str | None, Any]]:
+    """(key, node) of an object literal's members; shorthand `{ session }` counts as `session: session`."""
+    out = []
+    for child in obj.named_children:
+        if child.type == "pair":
+            out.append((_key(ctx, child), child))
+        elif child.type == "shorthand_property_identifier":
+            out.append((ctx.src(child), child))
+        elif child.type != "comment":
+            out.append((None, child))  # a spread or a method: the object cannot be rewritten whole
+    return out
+
+
+def _value(pair: Any) -> Any:
+    return pair.child_by_field_name("value") if pair.type == "pair" else pair
+
+
+class _Analysis:
+    def __init__(self, ctx: _Ctx, root: Any) -> None:
+        self.ctx = ctx
+        self.root = root
+        self.done: set[int] = set()  # ids of string nodes already handled
+        self.consts: dict[str, list[Any]] = {}  # `const name = <value>` (any scope), for one-step payloads
+
+    def run(self) -> None:
+        ctx = self.ctx
+        nodes = list(_walk(self.root))
+        for n in nodes:
+            if n.type == "variable_declarator":
+                name, value = n.child_by_field_name("name"), n.child_by_field_name("value")
+                if name is not None and value is not None and name.type == "identifier":
+                    self.consts.setdefault(ctx.src(name), []).append(value)
+        self.reshaped: set[int] = set()  # ids of objects already reshaped as an event's payload
+        self.items = "conversation.item" in ctx.text
+        for n in nodes:
+            kind = n.type
+            if kind == "object":
+                self.event_object(n)
+            elif kind == "pair":
+                self.header_pair(n)
+            elif kind == "call_expression":
+                self.call(n)
+            elif kind == "member_expression":
+                self.member(n)
+            elif kind == "binary_expression" and self.items:
+                self.content_test(n)
+        for n in nodes:
+            if n.type == "object" and n.id not in self.reshaped:
+                self.session_config(n)
+        for n in nodes:
+            if n.type in STRINGS and n.id not in self.done:
+                self.string(n)
+
+    # -- strings ------------------------------------------------------------------------------------
+    def string(self, node: Any) -> None:
+        ctx = self.ctx
+        value = _literal(ctx, node)
+        renames = self._renames()
+        if value is not None:
+            if value in renames:
+                ctx.report("RTM003", node, f"Server event `{value}` was renamed to `{renames[value]}` in GA",
+                           edits=[ctx.replace(node, _requote(ctx, node, renames[value]))],
+                           ga_form=f'"{renames[value]}"', title=f"Rename to `{renames[value]}`")
+                return
+            spaced = _NAMESPACED.match(value)
+            if spaced and spaced.group(2) in renames:  # `"server.response.audio.delta"`: a client's own event key
+                new = spaced.group(1) + renames[spaced.group(2)]
+                ctx.report("RTM003", node, f"`{value}` names the preview server event `{spaced.group(2)}`, renamed "
+                           f"to `{renames[spaced.group(2)]}` in GA",
+                           edits=[ctx.replace(node, _requote(ctx, node, new))], ga_form=f'"{new}"',
+                           title=f"Rename to `{new}`")
+                return
+            if value.lower() in ("realtime=v1",):
+                ctx.report("RTM001", node, "`realtime=v1` is the preview `OpenAI-Beta` header value; GA must not "
+                           "send it (remove the header where this value is used)", ga_form="(no OpenAI-Beta header)")
+                return
+            if value.lower() == "openai-beta.realtime-v1":
+                self.subprotocol(node)
+                return
+            modules = self._js_modules()
+            if value in modules:
+                ctx.report("RTM021", node, f"`{value}` is the preview (beta) Realtime module of the `openai` package; "
+                           f"GA: `{modules[value]}`", edits=[ctx.replace(node, _requote(ctx, node, modules[value]))],
+                           ga_form=modules[value], title=f"Import from `{modules[value]}`")
+                return
+            if _PREVIEW_MODEL.match(value) and not self._azure():
+                ga_model = "gpt-realtime-mini" if "-mini-" in value else "gpt-realtime"
+                ctx.report("RTM026", node, f"Preview realtime model `{value}`: the GA-era model is `{ga_model}` "
+                           "(verify on the deprecations page)", ga_form=ga_model)
+                return
+        self.url(node)
+
+    def _renames(self) -> dict[str, str]:
+        rule = self.ctx.rules.get("RTM003")
+        return dict(rule.options["renames"]) if rule is not None else {}
+
+    def _js_modules(self) -> dict[str, str]:
+        rule = self.ctx.rules.get("RTM021")
+        return dict(rule.options.get("js_modules", {})) if rule is not None else {}
+
+    def _azure(self) -> bool:
+        return "azure" in self.ctx.text.lower()
+
+    def url(self, node: Any) -> None:
+        from realtime_migrate.matchers.azure_endpoint import rewrite_template
+
+        ctx = self.ctx
+        found = _template(ctx, node)
+        if found is None:
+            return
+        text, subs = found
+        rw = rewrite_template(text) if ("/openai/realtime" in text or "realtimeapi" in text) else None
+        if rw is not None:
+            new = re.sub("\x00(\\d+)\x00", lambda m: subs[int(m.group(1))], rw.template)
+            dropped_side_effect = any("(" in s for i, s in enumerate(subs) if f"\x00{i}\x00" not in rw.template)
+            ctx.report("RTM002", node, "Azure preview realtime URL: GA uses `/openai/v1/realtime?model=<deployment>` "
+                       "without `api-version`", edits=[ctx.replace(node, ctx.src(node)[0] + new + ctx.src(node)[-1])],
+                       unsafe=dropped_side_effect or rw.path_only, ga_form="/openai/v1/realtime?model=<deployment>",
+                       title="Use the GA URL")
+            return
+        m = _SDP.match(text)
+        if m and "azure" not in text.lower() and m.group(2):
+            new = ctx.src(node)[0] + re.sub("\x00(\\d+)\x00", lambda x: subs[int(x.group(1))], m.group(1)) \
+                + "/calls" + ctx.src(node)[-1]
+            ctx.report("RTM024", node, "Preview WebRTC SDP endpoint `/v1/realtime?model=`: GA posts the SDP offer to "
+                       "`/v1/realtime/calls`; the model comes from the client secret's session",
+                       edits=[ctx.replace(node, new)], unsafe=True, ga_form="https://api.openai.com/v1/realtime/calls",
+                       title="Post the offer to `/v1/realtime/calls`")
+            return
+        if _SESSIONS.search(text) and node.id not in self.done and ("/v1/realtime/" in text or "openai" in
+                                                                     ctx.text.lower()):
+            ctx.report("RTM023", node, "Preview ephemeral-key endpoint: GA posts `{session: {type: \"realtime\", "
+                       "...}}` to `/v1/realtime/client_secrets` and returns the key at top-level `value`",
+                       ga_form="/v1/realtime/client_secrets")
+
+    def subprotocol(self, node: Any) -> None:
+        ctx = self.ctx
+        parent = node.parent
+        if parent is not None and parent.type == "array":
+            ctx.report("RTM001", node, "Preview sub-protocol `openai-beta.realtime-v1`: GA refuses it",
+                       edits=[_remove_element(ctx, parent, node)],
+                       ga_form='["realtime", "openai-insecure-api-key.<key>"]',
+                       title="Remove the `openai-beta.realtime-v1` sub-protocol")
+        else:
+            ctx.report("RTM001", node, "`openai-beta.realtime-v1` is the preview sub-protocol; GA refuses it (drop "
+                       "it from the sub-protocol list)", ga_form='["realtime", "openai-insecure-api-key.<key>"]')
+
+    # -- headers ------------------------------------------------------------------------------------
+    def header_pair(self, pair: Any) -> None:
+        ctx = self.ctx
+        key, value = _key(ctx, pair), _value(pair)
+        if key is None or key.lower() != _HEADER or value is None or value.type not in STRINGS:
+            return
+        text = _literal(ctx, value)
+        if text is None or text.strip().lower() != "realtime=v1":
+            return
+        self.done.add(value.id)
+        ctx.report("RTM001", pair, "Preview `OpenAI-Beta: realtime=v1` header: a GA endpoint refuses it with "
+                   "`beta_api_shape_disabled`", edits=[_remove_element(ctx, pair.parent, pair)],
+                   ga_form="(no OpenAI-Beta header)", title="Remove the `OpenAI-Beta: realtime=v1` header")
+
+    def call(self, node: Any) -> None:
+        ctx = self.ctx
+        func, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+        if func is None or args is None:
+            return
+        values = [a for a in args.named_children if a.type != "comment"]
+        literals = [_literal(ctx, a) for a in values]
+        # `headers.set("OpenAI-Beta", "realtime=v1")`, `req.setHeader(...)`, `headers.append(...)`
+        if func.type == "member_expression" and len(values) == 2 and (literals[0] or "").lower() == _HEADER \
+                and (literals[1] or "").strip().lower() == "realtime=v1":
+            statement = node.parent
+            self.done.update(v.id for v in values)
+            if statement is not None and statement.type == "expression_statement":
+                ctx.report("RTM001", node, "Preview `OpenAI-Beta: realtime=v1` header: a GA endpoint refuses it "
+                           "with `beta_api_shape_disabled`", edits=[_remove_statement(ctx, statement)],
+                           ga_form="(no OpenAI-Beta header)", title="Remove the statement setting the header")
+            return
+        # `["OpenAI-Beta", "realtime=v1"]` pairs in `new Headers([...])` are arrays: handled below
+        name = ctx.src(func).rsplit(".", 1)[-1]
+        if name in ("startsWith", "endsWith") and values and values[0].type in STRINGS:
+            self.prefix(values[0])
+        if name == "fetch" or name == "post":
+            self.ephemeral(node, values)
+
+    def session_read(self, node: Any, obj: Any, name: str) -> None:
+        """`this.sessionConfig.turn_detection`: a preview path read off an object named after the session."""
+        from realtime_migrate.matchers.event_field_reads import SESSION_FIELDS
+        from realtime_migrate.protocol import PREVIEW_FIELD_KEYS
+
+        holder = self.ctx.src(obj).rsplit(".", 1)[-1].lower()
+        if name in PREVIEW_FIELD_KEYS and "session" in holder and not holder.endswith(("id", "ids")):
+            ga_path = SESSION_FIELDS[name]
+            self.ctx.report("RTM027", node, f"`{self.ctx.src(node)}` reads a preview session field: GA keeps it at "
+                            f"`{ga_path}`", ga_form=f"{self.ctx.src(obj)}.{ga_path}")
+
+    def content_test(self, node: Any) -> None:
+        """`item.content.filter((c) => c.type === "text")`: GA assistant items carry `output_text` / `output_audio`,
+        so the test misses them. Only in files that handle conversation items (chat content parts are `text`)."""
+        ctx = self.ctx
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        operator = node.child_by_field_name("operator")
+        if left is None or right is None or operator is None or ctx.src(operator) not in ("===", "==", "!==", "!="):
+            return
+        for side, literal in ((left, right), (right, left)):
+            value = _literal(ctx, literal) if literal.type in STRINGS else None
+            if value not in ("text", "audio") or side.type != "member_expression" or \
+                    ctx.src(side.child_by_field_name("property") or side) != "type":
+                continue
+            part = side.child_by_field_name("object")
+            fn = node.parent
+            while fn is not None and fn.type not in ("arrow_function", "function_expression", "for_in_statement"):
+                fn = fn.parent
+            if fn is None or part is None or part.type != "identifier":
+                continue
+            scope = fn.parent.parent if fn.type != "for_in_statement" else fn  # `.filter(` call / the loop
+            if scope is None or ".content" not in ctx.src(scope).split("(", 1)[0] + ctx.src(scope)[:200]:
+                continue
+            self.done.add(literal.id)
+            new = "output_text" if value == "text" else "output_audio"
+            ctx.report("RTM027", literal, f'Item content type `"{value}"`: GA assistant items carry `"{new}"`, so '
+                       "this test misses them (accept both)", ga_form=f'"{new}"')
+            return
+
+    def prefix(self, node: Any) -> None:
+        ctx = self.ctx
+        value = _literal(ctx, node)
+        rule = ctx.rules.get("RTM003")
+        if value is None or rule is None:
+            return
+        renames = dict(rule.options["renames"])
+        ga_names = frozenset(rule.options.get("ga_names", ())) | frozenset(renames.values())
+        if len(value) < 9 or value in ga_names or not any(o.startswith(value) for o in renames) \
+                or any(g.startswith(value) for g in ga_names):
+            return
+        self.done.add(node.id)
+        new = ga_prefix(value, renames, ga_names)
+        if new is None:
+            ctx.report("RTM003", node, f"`{value}` only matches preview event names; the GA names differ",
+                       ga_form=", ".join(sorted(n for o, n in renames.items() if o.startswith(value))))
+            return
+        ctx.report("RTM003", node, f"`{value}` only matches preview event names: GA renamed exactly those to names "
+                   f"starting with `{new}`", edits=[ctx.replace(node, _requote(ctx, node, new))], ga_form=new,
+                   title=f"Rename the prefix to `{new}`")
+
+    def member(self, node: Any) -> None:
+        ctx = self.ctx
+        obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+        if prop is None or obj is None:
+            return
+        self.session_read(node, obj, ctx.src(prop))
+        if ctx.src(prop) == "realtime" and obj.type == "member_expression" and ctx.src(
+                obj.child_by_field_name("property") or obj) == "beta":
+            outer = node.parent
+            what = ctx.src(outer.child_by_field_name("property")) if outer is not None and \
+                outer.type == "member_expression" and outer.child_by_field_name("property") is not None else ""
+            if what in ("sessions", "transcriptionSessions"):
+                ctx.report("RTM023", node, f"`{ctx.src(node)}.{what}.create(...)` mints a preview ephemeral key; GA: "
+                           "`client.realtime.clientSecrets.create({ session: { type: \"realtime\", ... } })`, key at "
+                           "`.value`", ga_form="client.realtime.clientSecrets.create(...)")
+            else:
+                ctx.report("RTM020", node, f"`{ctx.src(node)}` is the preview Realtime API namespace; GA: "
+                           "`client.realtime`", ga_form=ctx.src(obj.child_by_field_name("object") or obj) + ".realtime")
+        if ctx.src(prop) in ("value", "expires_at") and obj.type == "member_expression" and ctx.src(
+                obj.child_by_field_name("property") or obj) == "client_secret" and obj.id not in self.done:
+            ctx.report("RTM023", node, f"Reads `client_secret.{ctx.src(prop)}` of an ephemeral-key response: GA "
+                       f"returns it at top-level `{ctx.src(prop)}`", ga_form=f".{ctx.src(prop)}")
+
+    # -- payloads -----------------------------------------------------------------------------------
+    def event_object(self, obj: Any) -> None:
+        ctx = self.ctx
+        pairs = dict((k, p) for k, p in _pairs(ctx, obj) if k is not None)
+        type_pair = pairs.get("type")
+        event = _literal(ctx, _value(type_pair)) if type_pair is not None and type_pair.type == "pair" else None
+        if event == "transcription_session.update":
+            ctx.report("RTM012", type_pair, "`transcription_session.update` was removed in GA: send `session.update` "
+                       "with `session: { type: \"transcription\", audio: { input: {...} } }`",
+                       ga_form='{ type: "session.update", session: { type: "transcription", ... } }')
+            return
+        key = {"session.update": "session", "response.create": "response"}.get(event or "")
+        if key is None:
+            if event == "conversation.item.create" and "item" in pairs:
+                self.item(_value(pairs["item"]))
+            return
+        payload = pairs.get(key)
+        if payload is None:
+            if key == "session":
+                ctx.report("RTM010", obj, "`session.update` without a session: GA requires `session.type`",
+                           ga_form='session: { type: "realtime" }')
+            return
+        value = _value(payload)
+        if value is not None and value.type in ("identifier", "shorthand_property_identifier"):
+            bound = self.consts.get(ctx.src(value), [])
+            value = bound[0] if len(bound) == 1 else value
+        if value is not None and value.type == "object":
+            self.reshaped.add(value.id)
+        if value is None or value.type != "object":
+            if key == "session":
+                ctx.report("RTM010", payload, "Cannot follow this session payload: in GA it needs `type: "
+                           "\"realtime\"` and the GA field paths", note=True,
+                           ga_form='{ type: "realtime", audio: {...} }')
+            return
+        _Reshape(ctx, value, key).run()
+
+    def session_config(self, obj: Any) -> None:
+        """An object literal holding two or more keys only the preview session has (`input_audio_format`,
+        `turn_detection`, `modalities`, ...) is a session configuration kept away from the send (a client's
+        `defaultSessionConfig`): reshaped like a payload, but unsafe, since where it goes is not proven."""
+        from realtime_migrate.protocol import PREVIEW_FIELD_KEYS
+
+        keys = {k for k, _ in _pairs(self.ctx, obj) if k is not None}
+        if len(keys & set(PREVIEW_FIELD_KEYS)) >= 2 and "audio" not in keys and "output_modalities" not in keys:
+            _Reshape(self.ctx, obj, "session", unproven=True).run()
+
+    def item(self, item: Any) -> None:
+        ctx = self.ctx
+        if item is None or item.type != "object":
+            return
+        pairs = dict((k, p) for k, p in _pairs(ctx, item) if k is not None)
+        role = _literal(ctx, _value(pairs["role"])) if "role" in pairs and pairs["role"].type == "pair" else None
+        table = {"assistant": {"text": "output_text", "audio": "output_audio"}, "user": {"text": "input_text"},
+                 "system": {"text": "input_text"}}.get(role or "", {})
+        content = _value(pairs["content"]) if "content" in pairs else None
+        if not table or content is None or content.type != "array":
+            return
+        for part in content.named_children:
+            if part.type != "object":
+                continue
+            ptype = dict((k, p) for k, p in _pairs(ctx, part) if k is not None).get("type")
+            literal = _value(ptype) if ptype is not None and ptype.type == "pair" else None
+            old = _literal(ctx, literal) if literal is not None else None
+            if old in table:
+                self.done.add(literal.id)
+                ctx.report("RTM014", literal, f"{role.capitalize()} item content `\"{old}\"` is `\"{table[old]}\"` in "  # type: ignore[union-attr]
+                           "GA", edits=[ctx.replace(literal, _requote(ctx, literal, table[old]))],
+                           ga_form=f'"{table[old]}"', title=f"Use `{table[old]}`")
+
+    def ephemeral(self, call: Any, values: list[Any]) -> None:
+        """`fetch(`${BASE}/realtime/sessions`, { method: "POST", body: JSON.stringify({ model, voice }) })`."""
+        ctx = self.ctx
+        if not values:
+            return
+        url = values[0]
+        if url.type == "identifier":
+            bound = self.consts.get(ctx.src(url), [])
+            url = bound[0] if len(bound) == 1 else url
+        found = _template(ctx, url) if url.type in STRINGS else None
+        if found is None or not _SESSIONS.search(found[0]) or "azure" in found[0].lower():
+            return
+        kind = "transcription" if "transcription_sessions" in found[0] else "realtime"
+        self.done.add(url.id)
+        body = None
+        if len(values) > 1 and values[1].type == "object":
+            opts = dict((k, p) for k, p in _pairs(ctx, values[1]) if k is not None)
+            raw = _value(opts["body"]) if "body" in opts else None
+            if raw is not None and raw.type == "call_expression" and ctx.src(
+                    raw.child_by_field_name("function") or raw) == "JSON.stringify":
+                args = [a for a in raw.child_by_field_name("arguments").named_children if a.type != "comment"]
+                body = args[0] if args else None
+                if body is not None and body.type == "identifier":
+                    bound = self.consts.get(ctx.src(body), [])
+                    body = bound[0] if len(bound) == 1 else body
+        message = (f"Preview ephemeral-key request: GA posts `{{ session: {{ type: \"{kind}\", ... }} }}` to "
+                   "`/v1/realtime/client_secrets` and returns the key at top-level `value`")
+        new_body = _Reshape(ctx, body, "session", kind=kind).nested() if body is not None and body.type == "object" \
+            else None
+        if new_body is None:
+            ctx.report("RTM023", url, message + " (the body is not an object literal here: nest it by hand)",
+                       ga_form="/v1/realtime/client_secrets")
+            return
+        prefix = _SESSIONS.sub("/realtime/client_secrets", ctx.src(url))
+        edits = [ctx.replace(url, prefix), ctx.replace(body, new_body)]
+        reads = [n for n in _walk(self.root) if n.type == "member_expression"
+                 and ctx.src(n.child_by_field_name("property") or n) == "client_secret"
+                 and n.parent is not None and n.parent.type == "member_expression"
+                 and ctx.src(n.parent.child_by_field_name("property") or n) in ("value", "expires_at")]
+        for read in reads:
+            obj = read.child_by_field_name("object")
+            edits.append(ctx.edit(ctx.span(obj)[1], ctx.span(read)[1], ""))
+            self.done.add(read.id)
+        ctx.report("RTM023", url, message, edits=edits, unsafe=not reads, ga_form="/v1/realtime/client_secrets",
+                   title="Use `/v1/realtime/client_secrets` with a nested body")
+        for read in reads:
+            ctx.report("RTM023", read.parent, "`client_secret.value` of a preview ephemeral-key response: GA returns "
+                       "the key at top-level `value`", edits=edits, unsafe=not reads, ga_form=".value",
+                       title="Use `/v1/realtime/client_secrets` with a nested body")
+
+
+def _remove_element(ctx: _Ctx, container: Any, element: Any) -> Edit:
+    """Remove an array element or object member with its separating comma (and the blank before/after)."""
+    start, end = ctx.span(element)
+    text = ctx.text
+    after = end
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    if after < len(text) and text[after] == ",":
+        after += 1
+        while after < len(text) and text[after] in " \t":
+            after += 1
+        if after < len(text) and text[after] in "\r\n":  # the member had its own line: drop the line
+            line_start = text.rfind("\n", 0, start) + 1
+            if not text[line_start:start].strip():
+                nl = text.find("\n", after)
+                return ctx.edit(line_start, nl + 1 if nl >= 0 else len(text), "")
+        return ctx.edit(start, after, "")
+    before = start
+    while before > 0 and text[before - 1] in " \t\r\n":
+        before -= 1
+    if before > 0 and text[before - 1] == ",":
+        return ctx.edit(before - 1, end, "")
+    return ctx.edit(start, end, "")
+
+
+def _remove_statement(ctx: _Ctx, statement: Any) -> Edit:
+    start, end = ctx.span(statement)
+    text = ctx.text
+    line_start = text.rfind("\n", 0, start) + 1
+    nl = text.find("\n", end)
+    if not text[line_start:start].strip() and not text[end:nl if nl >= 0 else len(text)].strip():
+        return ctx.edit(line_start, nl + 1 if nl >= 0 else len(text), "")
+    return ctx.edit(start, end, "")
+
+
+class _Reshape:
+    """A preview session / response object literal in its GA shape (the moves of `ga_session`)."""
+
+    def __init__(self, ctx: _Ctx, obj: Any, part: str, kind: str | None = None, unproven: bool = False) -> None:
+        from realtime_migrate.matchers import ga_session as ga
+
+        self.ctx, self.obj, self.part, self.ga = ctx, obj, part, ga
+        self.kind = kind
+        self.unproven = unproven  # not seen being sent as the session: the rewrite needs a review
+
+    def _format(self, node: Any) -> str | None:
+        value = _literal(self.ctx, node)
+        spec = self.ga.AUDIO_FORMATS.get(value or "")
+        if spec is None:
+            return None
+        return "{ " + ", ".join(f"{k}: {json.dumps(v)}" for k, v in spec) + " }"
+
+    def _modalities(self, node: Any) -> str | None:
+        if node.type != "array":
+            return None
+        items = [_literal(self.ctx, c) for c in node.named_children]
+        if None in items or not items:
+            return None
+        return '["text"]' if items == ["text"] else '["audio"]'
+
+    def plan(self) -> tuple[list[str], list[tuple[str, Any, str, str]], bool] | None:
+        """(kept member texts, moves (key, node, ga path, message), has_type); None when it cannot be rewritten."""
+        ctx, ga = self.ctx, self.ga
+        members = _pairs(ctx, self.obj)
+        preview = {"modalities", "max_response_output_tokens", "temperature",
+                   *(ga.RESPONSE_AUDIO_MOVES if self.part == "response" else ga.SESSION_AUDIO_MOVES)}
+        has_type = any(k == "type" for k, _ in members)
+        if not any(k in preview for k, _ in members):
+            if self.part != "session" or has_type or any(k is None for k, _ in members):
+                return [], [], True  # nothing preview here (GA already, or not ours to complete)
+            return [f'type: "{self.kind or "realtime"}"', *(ctx.src(p) for _, p in members)], [], False
+        if any(k is None for k, _ in members) or any(k == "audio" for k, _ in members):
+            return None
+        moves_table = ga.RESPONSE_AUDIO_MOVES if self.part == "response" else ga.SESSION_AUDIO_MOVES
+        kept: list[str] = []
+        audio: dict[str, list[str]] = {"input": [], "output": []}
+        moves: list[tuple[str, Any, str, str]] = []
+        left = False
+        has_type = any(k == "type" for k, _ in members)
+        for key, pair in members:
+            value = _value(pair)
+            code = ctx.src(value) if value is not None else key
+            if key in moves_table:
+                sub, ga_key = moves_table[key]
+                if key in ga.FORMAT_KEYS:
+                    code = self._format(value)
+                    if code is None:
+                        left = True
+                        moves.append((key, pair, f"audio.{sub}.{ga_key}", f"`{key}`: value is not a literal format "
+                                      "name: write the GA format object by hand"))
+                        continue
+                audio[sub].append(f"{ga_key}: {code}")
+                moves.append((key, pair, f"audio.{sub}.{ga_key}", f"`{key}` moved to `audio.{sub}.{ga_key}` in GA"))
+            elif key == "modalities":
+                mapped = self._modalities(value)
+                if mapped is None:
+                    left = True
+                    moves.append((key, pair, "output_modalities", "`modalities`: value is not a literal: use "
+                                  '["audio"] or ["text"]'))
+                    continue
+                kept.append(f"output_modalities: {mapped}")
+                moves.append((key, pair, "output_modalities", "`modalities` is `output_modalities` in GA, and cannot "
+                              'ask for both text and audio: use ["audio"]'))
+            elif key == "max_response_output_tokens":
+                kept.append(f"max_output_tokens: {code}")
+                moves.append((key, pair, "max_output_tokens", "`max_response_output_tokens` is `max_output_tokens` "
+                              "in GA"))
+            elif key == "temperature":
+                moves.append((key, pair, "", "`temperature` was removed in GA: the server rejects it"))
+            else:
+                kept.append(ctx.src(pair))
+        groups = [f"{sub}: {{ {', '.join(items)} }}" for sub, items in audio.items() if items]
+        if groups:
+            kept.append(f"audio: {{ {', '.join(groups)} }}")
+        if self.part == "session" and not has_type:
+            kept.insert(0, f'type: "{self.kind or "realtime"}"')
+        return (None if left else kept), moves, has_type  # type: ignore[return-value]
+
+    def render(self, kept: list[str]) -> str:
+        ctx = self.ctx
+        src = ctx.src(self.obj)
+        if "\n" not in src:
+            return "{ " + ", ".join(kept) + " }" if kept else "{}"
+        first = next((c for c in self.obj.named_children if c.type != "comment"), None)
+        start = ctx.span(first)[0] if first is not None else ctx.span(self.obj)[0]
+        indent = ctx.text[ctx.text.rfind("\n", 0, start) + 1:start]
+        close = ctx.text[ctx.text.rfind("\n", 0, ctx.span(self.obj)[1]) + 1:ctx.span(self.obj)[1] - 1]
+        return "{\n" + "".join(f"{indent}{k},\n" for k in kept) + close + "}"
+
+    def nested(self) -> str | None:
+        """The ephemeral-key body: `{ session: { type, ...GA fields } }`."""
+        planned = self.plan()
+        if planned is None or planned[0] is None:
+            return None
+        return "{ session: " + "{ " + ", ".join(planned[0]) + " } }"
+
+    def run(self) -> None:
+        ctx = self.ctx
+        planned = self.plan()
+        if planned is None:
+            # a spread, a computed key or an `audio` member: each preview key is still a finding, fixed by hand
+            moves_table = self.ga.RESPONSE_AUDIO_MOVES if self.part == "response" else self.ga.SESSION_AUDIO_MOVES
+            code = "RTM013" if self.part == "response" else "RTM011"
+            for key, pair in _pairs(ctx, self.obj):
+                if key in moves_table:
+                    sub, ga_key = moves_table[key]
+                    ctx.report(code, pair, f"`{key}` moved to `audio.{sub}.{ga_key}` in GA (this object has a spread "
+                               "or an `audio` member: move it by hand)", ga_form=f"audio.{sub}.{ga_key}")
+                elif key in ("modalities", "max_response_output_tokens", "temperature"):
+                    ga_path = {"modalities": "output_modalities", "max_response_output_tokens": "max_output_tokens",
+                               "temperature": "(removed)"}[key]
+                    ctx.report(code, pair, f"`{key}` is `{ga_path}` in GA (this object has a spread or an `audio` "
+                               "member: change it by hand)", ga_form=ga_path)
+            if self.part == "session" and not any(k == "type" for k, _ in _pairs(ctx, self.obj)):
+                ctx.report("RTM010", self.obj, 'Session object has no `type`: GA requires `type: "realtime"` (add it '
+                           "by hand: this object has a spread or an `audio` member)", ga_form='type: "realtime"')
+            return
+        kept, moves, has_type = planned
+        if not moves and has_type:
+            return
+        edits = [ctx.replace(self.obj, self.render(kept))] if kept is not None else []
+        code = "RTM013" if self.part == "response" else "RTM011"
+        why = " (a session configuration not seen being sent: review where it goes)" if self.unproven else ""
+        for _key_name, pair, ga_path, message in moves:
+            ctx.report(code, pair, message + why, edits=edits, ga_form=ga_path or "(removed)", unsafe=self.unproven,
+                       title="Move the fields to their GA paths")
+        if self.part == "session" and not has_type:
+            ctx.report("RTM010", self.obj, 'Session payload has no `type`: GA requires `type: "realtime"`' + why,
+                       edits=edits, ga_form='type: "realtime"', title='Add `type: "realtime"`', unsafe=self.unproven)

@@ -1,0 +1,123 @@
+"""JavaScript and TypeScript through the real CLI (issue #15): golden before/after files, idempotence, output
+that parses, precision on GA code, discovery, suppressions, bad input, and a Node program end to end.
+
+Golden files live in `fixtures/js/golden/`: `<name>.<ext>` (its first line says which codes must report) and,
+when something is fixed, `<name>.fixed.<ext>`: the exact bytes `fix` must write.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import FIXTURES, run_cli
+
+from realtime_migrate import javascript
+from realtime_migrate.ga.simulator import run_subprocess
+
+GOLDEN = FIXTURES / "js" / "golden"
+APPS = FIXTURES / "js" / "apps"
+CASES = sorted(p for p in GOLDEN.iterdir() if ".fixed." not in p.name)
+NODE = shutil.which("node")
+
+
+def _expected_codes(path: Path) -> set[str]:
+    head = path.read_text(encoding="utf-8").splitlines()[0]
+    assert head.startswith("// expect-codes:"), path
+    codes = head.split(":", 1)[1].strip()
+    return set() if codes == "none" else {c.strip() for c in codes.split(",")}
+
+
+def _fixed_name(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.fixed{path.suffix}")
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_golden(case: Path, tmp_path: Path) -> None:
+    copy = tmp_path / case.name
+    shutil.copyfile(case, copy)
+    scan = json.loads(run_cli(["scan", "--no-cache", "-o", "json", str(copy)]).stdout)
+    assert scan["errors"] == []
+    codes = {f["code"] for f in scan["findings"] if f["severity"] != "info"}
+    assert codes == _expected_codes(case), codes
+    fixed = run_cli(["fix", "--no-cache", str(copy)])
+    assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr
+    expected = _fixed_name(case)
+    result = copy.read_text(encoding="utf-8")
+    if expected.exists():
+        assert result == expected.read_text(encoding="utf-8")
+    else:
+        assert result == case.read_text(encoding="utf-8"), "a file with nothing to fix changed"
+    assert javascript.parses(result, str(copy)), "the fixed file does not parse"
+    again = run_cli(["fix", "--no-cache", str(copy)])
+    assert copy.read_text(encoding="utf-8") == result, again.stdout  # idempotent
+    if NODE is not None and copy.suffix in (".js", ".mjs"):
+        check = subprocess.run([NODE, "--check", str(copy)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
+
+
+def test_every_golden_fix_is_reviewed() -> None:
+    """A `.fixed` file exists exactly for the cases that expect a fixable code, and nothing else sits here."""
+    names = {p.name for p in GOLDEN.iterdir()}
+    for case in CASES:
+        assert (_fixed_name(case).name in names) == bool(_expected_codes(case)), case.name
+
+
+def test_discovery_takes_js_and_ts_and_skips_bundles(tmp_path: Path) -> None:
+    preview = 'if (e.type === "response.audio.delta") play(e);\n'
+    for rel in ("src/app.js", "src/app.ts", "src/view.tsx", "src/worker.mjs", "dist/bundle.js",
+                "node_modules/pkg/index.js", "public/app.min.js"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(preview, encoding="utf-8")
+    proc = run_cli(["scan", "--no-cache", "-o", "concise", "."], cwd=tmp_path)
+    reported = {line.split(":", 1)[0] for line in proc.stdout.splitlines() if "RTM003" in line}
+    assert reported == {"src/app.js", "src/app.ts", "src/view.tsx", "src/worker.mjs"}, proc.stdout
+
+
+def test_suppression_comment_on_the_line(tmp_path: Path) -> None:
+    src = tmp_path / "a.js"
+    src.write_text('if (t === "response.text.delta") x(); // realtime-migrate: ignore[RTM003] legacy server\n'
+                   'if (t === "response.text.done") y();\n', encoding="utf-8")
+    doc = json.loads(run_cli(["scan", "--no-cache", "-o", "json", str(src)]).stdout)
+    assert [(f["code"], f["location"]["line"]) for f in doc["findings"]] == [("RTM003", 2)]
+
+
+def test_unparseable_js_is_reported_and_untouched(tmp_path: Path) -> None:
+    src = tmp_path / "broken.js"
+    data = b'const h = { "OpenAI-Beta": "realtime=v1", \n function ( {\n'
+    src.write_bytes(data)
+    for command in ("scan", "fix"):
+        proc = run_cli([command, "--no-cache", str(src)])
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        errors = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.startswith("error:")]
+        assert len(errors) == 1 and "syntax error at line" in errors[0], errors
+        assert src.read_bytes() == data
+
+
+def test_stdin_with_a_js_filename() -> None:
+    proc = run_cli(["fix", "-", "--stdin-filename", "client.ts"],
+                   stdin='const h = { "OpenAI-Beta": "realtime=v1", Authorization: auth };\n')
+    assert proc.stdout == "const h = { Authorization: auth };\n", proc.stdout + proc.stderr
+
+
+def test_node_program_fails_as_written_and_completes_after_fix(tmp_path: Path) -> None:
+    """A fetch-based ephemeral-key server (Node, no npm packages) against the strict GA simulator."""
+    assert NODE is not None, "node is needed for this end-to-end test (the project's machines have it)"
+    app = APPS / "ephemeral_key_server.mjs"
+    with run_subprocess(lifetime=120, idle_timeout=60) as sim:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
+        env.update(sim.env())
+        before = subprocess.run([NODE, str(app)], env=env, capture_output=True, text=True, timeout=60)
+        assert before.returncode != 0 and "beta_api_shape_disabled" in before.stderr, before.stdout + before.stderr
+        copy = tmp_path / app.name
+        shutil.copyfile(app, copy)
+        fixed = subprocess.run([sys.executable, "-m", "realtime_migrate", "fix", str(copy)], capture_output=True,
+                               text=True, timeout=120)
+        assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+        after = subprocess.run([NODE, str(copy)], env=env, capture_output=True, text=True, timeout=60)
+        assert after.returncode == 0 and "minted a key" in after.stdout, after.stdout + after.stderr
