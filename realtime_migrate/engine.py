@@ -20,6 +20,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from realtime_migrate import matchers, traversal
+from realtime_migrate.discovery import JS_SUFFIXES
 from realtime_migrate.matchers.base import FileContext
 from realtime_migrate.model import Edit, Finding
 from realtime_migrate.rule import Rule, lowered
@@ -124,9 +125,6 @@ def compiles(text: str, path: str = "<file>") -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
-
-
-JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")  # javascript.SUFFIXES, without its import
 
 
 def _check(text: str, path: str) -> None:

@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from realtime_migrate.discovery import JS_SUFFIXES
 from realtime_migrate.model import Applicability, Edit, Finding, Fix, Severity
 from realtime_migrate.protocol import FOREIGN_PROTOCOL, ga_prefix
 from realtime_migrate.redact import redact
 from realtime_migrate.rule import Rule
 
-SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
+SUFFIXES = JS_SUFFIXES
 STRINGS = ("string", "template_string")
 _JS_DIRECTIVE = re.compile(
     r"(?://|/\*)\s*realtime-migrate:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?(?P<reason>.*?)(?:\*/)?$",
