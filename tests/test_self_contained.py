@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -67,8 +68,21 @@ def test_nothing_names_a_folder_beside_the_checkout() -> None:
 
 
 def test_audit_guard_refuses_a_read_beside_the_checkout() -> None:
-    """The conftest guard can fail: a read of a file beside the checkout raises."""
-    if ROOT.parent == Path(ROOT.parent.anchor):
-        pytest.fail("the checkout sits at the filesystem root: the guard cannot be exercised here")
-    with pytest.raises(PermissionError, match="outside the repository"):
-        open(ROOT.parent / "no-such-sibling" / "file.txt")  # noqa: SIM115
+    """The conftest guard can fail: its rule, on the layouts a checkout may have, and the live hook here."""
+    from conftest import reads_beside
+
+    tmp = Path("/tmp")
+    work = Path("/work/main")
+    assert reads_beside("/work/shared/ga-protocol.md", work, tmp)
+    assert not reads_beside("/work/main/docs/protocol.md", work, tmp)
+    assert not reads_beside("/tmp/pytest-of-root/x.py", work, tmp)
+    lone = Path("/tmp/ci/empty/clone")  # a CI clone below the temporary directory: siblings still guarded
+    assert reads_beside("/tmp/ci/empty/shared/x", lone, tmp)
+    assert not reads_beside("/tmp/pytest-of-root/x.py", lone, tmp)
+    in_tmp = Path("/tmp/clone")  # a checkout directly in /tmp: the tests' own temporary files are allowed
+    assert not reads_beside("/tmp/pytest-of-root/x.py", in_tmp, tmp)
+    assert not reads_beside("/x.py", Path("/clone"), tmp)  # a checkout at the root has no "beside"
+    sibling = ROOT.parent / "no-such-sibling" / "file.txt"
+    if reads_beside(str(sibling), ROOT, Path(tempfile.gettempdir()).resolve(), (sys.prefix, sys.base_prefix)):
+        with pytest.raises(PermissionError, match="outside the repository"):
+            open(sibling)  # noqa: SIM115
