@@ -44,6 +44,13 @@ def in_cell(f: Finding, nb: Notebook) -> Finding:
     return dataclasses.replace(f, line=line, end_line=end_line, cell=cell, fix=fix)
 
 
+def _in_cells(findings: list[Finding], src: SourceFile | None) -> list[Finding]:
+    """Findings as reported: in their cells for a notebook, as they are otherwise."""
+    if src is None or src.notebook is None:
+        return findings
+    return [in_cell(f, src.notebook) for f in findings]
+
+
 @dataclass
 class RunResult:
     files: list[FileResult] = field(default_factory=list)
@@ -96,9 +103,8 @@ class Runner:
         result = FileResult(path=path, old_text=text)
         try:
             if mode == "scan":
-                result.findings = engine.analyse(path, text, rules)
+                result.findings = _in_cells(engine.analyse(path, text, rules), src)
                 if src is not None and src.notebook is not None:
-                    result.findings = [in_cell(f, src.notebook) for f in result.findings]
                     result.old_text = src.notebook.raw
                 return result
             outcome = engine.fix_text(path, text, rules, unsafe=self.settings.unsafe_fixes)
@@ -117,9 +123,8 @@ class Runner:
         result.fixed = outcome.fixed
         result.new_text = outcome.text
         result.changed = outcome.text != text
-        if src is not None and src.notebook is not None:  # report in cells, diff and write the JSON
-            result.findings = [in_cell(f, src.notebook) for f in result.findings]
-            result.fixed = [in_cell(f, src.notebook) for f in result.fixed]
+        result.findings, result.fixed = _in_cells(result.findings, src), _in_cells(result.fixed, src)
+        if src is not None and src.notebook is not None:  # the diff shows the notebook JSON that is written
             result.old_text, result.new_text = src.notebook.raw, src.notebook.write(outcome.text)
         if result.changed and mode == "fix" and src is not None:
             try:
@@ -127,9 +132,7 @@ class Runner:
             except SourceError as exc:
                 result.error = FileError(path, str(exc), "write")
                 result.changed = False
-                result.findings = engine.analyse(path, text, rules)
-                if src.notebook is not None:
-                    result.findings = [in_cell(f, src.notebook) for f in result.findings]
+                result.findings = _in_cells(engine.analyse(path, text, rules), src)
                 result.fixed = []
         return result
 

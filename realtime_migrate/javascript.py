@@ -28,7 +28,7 @@ from typing import Any
 
 from realtime_migrate.discovery import JS_SUFFIXES
 from realtime_migrate.model import Applicability, Edit, Finding, Fix, Severity
-from realtime_migrate.protocol import FOREIGN_PROTOCOL, ga_prefix
+from realtime_migrate.protocol import FOREIGN_PROTOCOL, ga_prefix, preview_only_prefix
 from realtime_migrate.redact import redact
 from realtime_migrate.rule import Rule
 
@@ -38,10 +38,22 @@ _JS_DIRECTIVE = re.compile(
     r"(?://|/\*)\s*realtime-migrate:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?(?P<reason>.*?)(?:\*/)?$",
     re.IGNORECASE)
 _SESSIONS = re.compile(r"/realtime/(sessions|transcription_sessions)(?=$|[?#\"'`])")
-_SDP = re.compile(r"^(https://(?:[^/?#\s]*openai[^/?#\s]*|\x00)/v1/realtime)(\?model=[^&#\s]*)?$", re.IGNORECASE)
 _HEADER = "openai-beta"
 _NAMESPACED = re.compile(r"^((?:server|client|realtime|openai)[.:])([a-z_.]+)$")
-_PREVIEW_MODEL = re.compile(r"^gpt-4o(?:-mini)?-realtime-preview(?:-\d{4}-\d{2}-\d{2})?$")
+
+
+def _sdp_url(text: str) -> re.Match[str] | None:
+    """RTM024's preview SDP endpoint pattern (`https://…/v1/realtime?model=…`), the Python matcher's own."""
+    from realtime_migrate.matchers.webrtc_sdp import _FULL
+
+    return _FULL.match(text)
+
+
+def _preview_model(value: str) -> bool:
+    """A whole literal that is a preview model name (RTM026's pattern)."""
+    from realtime_migrate.matchers.preview_model import _NAME
+
+    return re.fullmatch(_NAME, value) is not None
 
 
 def handles(path: str) -> bool:
@@ -313,7 +325,7 @@ class _Analysis:
                            f"GA: `{modules[value]}`", edits=[ctx.replace(node, _requote(ctx, node, modules[value]))],
                            ga_form=modules[value], title=f"Import from `{modules[value]}`")
                 return
-            if _PREVIEW_MODEL.match(value) and not self._azure():
+            if _preview_model(value) and not self._azure():
                 ga_model = "gpt-realtime-mini" if "-mini-" in value else "gpt-realtime"
                 ctx.report("RTM026", node, f"Preview realtime model `{value}`: the GA-era model is `{ga_model}` "
                            "(verify on the deprecations page)", ga_form=ga_model)
@@ -348,8 +360,8 @@ class _Analysis:
                        unsafe=dropped_side_effect or rw.path_only, ga_form="/openai/v1/realtime?model=<deployment>",
                        title="Use the GA URL")
             return
-        m = _SDP.match(text)
-        if m and "azure" not in text.lower() and m.group(2):
+        m = _sdp_url(text)
+        if m and "azure" not in text.lower() and m.group(2) and not m.group(3):
             new = ctx.src(node)[0] + re.sub("\x00(\\d+)\x00", lambda x: subs[int(x.group(1))], m.group(1)) \
                 + "/calls" + ctx.src(node)[-1]
             ctx.report("RTM024", node, "Preview WebRTC SDP endpoint `/v1/realtime?model=`: GA posts the SDP offer to "
@@ -460,8 +472,7 @@ class _Analysis:
             return
         renames = dict(rule.options["renames"])
         ga_names = frozenset(rule.options.get("ga_names", ())) | frozenset(renames.values())
-        if len(value) < 9 or value in ga_names or not any(o.startswith(value) for o in renames) \
-                or any(g.startswith(value) for g in ga_names):
+        if not preview_only_prefix(value, renames, ga_names):
             return
         self.done.add(node.id)
         new = ga_prefix(value, renames, ga_names)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 MARKER = "# realtime-migrate: cell {}\n"
 _MARKER = re.compile(r"^# realtime-migrate: cell (\d+)\n", re.MULTILINE)
+_SCALAR = re.compile(r"-?[0-9.eE+\-]+|true|false|null")
 _MAGIC_PASS = re.compile(r"^([ \t]*)pass  # realtime-migrate: magic (\d+)$", re.MULTILINE)
 
 
@@ -79,7 +80,7 @@ def read(raw: str) -> Notebook:
     cells = doc.get("cells") if isinstance(doc, dict) else None
     if not isinstance(cells, list):
         raise NotebookError("not a valid notebook: no `cells` list (nbformat 4 is supported)")
-    spans = _source_spans(raw, len(cells))
+    spans = _source_spans(raw)
     nb = Notebook(raw, [], [], [])
     module: list[str] = []
     line = 1
@@ -142,11 +143,10 @@ def _render(source: str, old: str, layout: str) -> str:
     return "[" + lead + ("," + lead).join(items) + tail + "]"
 
 
-def _source_spans(raw: str, count: int) -> dict[int, tuple[int, int]]:
+def _source_spans(raw: str) -> dict[int, tuple[int, int]]:
     """Cell number → span of its top-level `"source"` value in the JSON text (a small scanner: the json module
     gives no positions)."""
-    scanner = _Scanner(raw)
-    return scanner.cells(count)
+    return _Scanner(raw).cells()
 
 
 class _Scanner:
@@ -195,7 +195,7 @@ class _Scanner:
                 self.i += 1  # close
                 return
         else:
-            m = re.compile(r"-?[0-9.eE+\-]+|true|false|null").match(self.t, self.i)
+            m = _SCALAR.match(self.t, self.i)
             if m is None:
                 raise NotebookError("not a valid notebook")
             self.i = m.end()
@@ -222,7 +222,7 @@ class _Scanner:
             self.i += 1  # '}'
             return
 
-    def cells(self, count: int) -> dict[int, tuple[int, int]]:
+    def cells(self) -> dict[int, tuple[int, int]]:
         spans: dict[int, tuple[int, int]] = {}
         for key, _ in self.members():
             if key != "cells":

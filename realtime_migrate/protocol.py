@@ -56,6 +56,13 @@ def quoted(*events: str) -> tuple[str, ...]:
     return tuple(f"{e}{end}" for e in events for end in ('"', "'", "`", "\\", "("))
 
 
+def preview_only_prefix(value: str, renames: dict[str, str], ga_names: frozenset[str]) -> bool:
+    """`value` (a `startswith` argument) selects preview names only: no GA name starts with it."""
+    if len(value) < 9 or value in ga_names:
+        return False
+    return any(o.startswith(value) for o in renames) and not any(g.startswith(value) for g in ga_names)
+
+
 def ga_prefix(value: str, renames: dict[str, str], ga_names: frozenset[str]) -> str | None:
     """The GA prefix that selects exactly the GA names of the preview names starting with `value`.
 

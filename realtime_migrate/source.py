@@ -87,13 +87,11 @@ def screen(data: bytes) -> None:
     decoding as Python would. Syntax is not checked here: parsing every file would cost a hundred times
     the read, and a file without a trigger cannot hold a finding (README, "Robustness").
     """
-    if b"\x00" in data:
-        _text(data)  # says "UTF-16" for a UTF-16 file rather than "NUL bytes"
-    if data.isascii():
+    if b"\x00" not in data and data.isascii():
         second = data.find(b"\n", data.find(b"\n") + 1)
         if b"coding" not in (data[:second] if second >= 0 else data):
             return
-    _text(data)
+    _text(data)  # refuses NUL bytes and UTF-16/32 marks (naming UTF-16 rather than NUL), decodes the rest
 
 
 def decode(path: str, data: bytes, st: os.stat_result) -> SourceFile:

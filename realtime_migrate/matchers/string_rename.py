@@ -21,7 +21,7 @@ import libcst as cst
 
 from realtime_migrate.matchers.base import Matcher, remove_element, requote, string_value
 from realtime_migrate.model import Severity
-from realtime_migrate.protocol import FOREIGN_PROTOCOL, ga_prefix
+from realtime_migrate.protocol import FOREIGN_PROTOCOL, ga_prefix, preview_only_prefix
 
 _SEQUENCES = (cst.Tuple, cst.List, cst.Set)
 
@@ -143,9 +143,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             self._mentions(node, value)
 
     def _preview_only_prefix(self, value: str) -> bool:
-        if len(value) < 9 or value in self.ga_names:
-            return False
-        return any(o.startswith(value) for o in self.renames) and not any(g.startswith(value) for g in self.ga_names)
+        return preview_only_prefix(value, self.renames, self.ga_names)
 
     def _ga_prefix(self, value: str) -> str | None:
         return ga_prefix(value, self.renames, self.ga_names)
