@@ -335,8 +335,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         for stmt, target, key in self.param_steps:
             if key == "api-version":
                 r = self.range_of(stmt)
-                start = self.ctx.offset(r.start.line, 0)
-                end = self.ctx.line_starts[r.end.line] if r.end.line < len(self.ctx.line_starts) else len(self.ctx.text)
+                start, end = self.ctx.lines_span(r.start.line, r.end.line)
                 whole_line = not self.ctx.line_text(r.start.line)[: r.start.column].strip()
                 self.report(target, "`api-version` is set on the query of an Azure preview realtime URL: the GA URL "
                             "`/openai/v1/realtime?model=<deployment>` takes none (leaving it gives 401)",

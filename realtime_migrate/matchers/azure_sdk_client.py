@@ -255,8 +255,7 @@ class Matcher(ClientMatcher):
 
     def _drop_line(self, arg: cst.Arg) -> Edit:
         r = self.range_of(arg)
-        start = self.ctx.line_starts[r.start.line - 1]
-        end = self.ctx.line_starts[r.end.line] if r.end.line < len(self.ctx.line_starts) else len(self.ctx.text)
+        start, end = self.ctx.lines_span(r.start.line, r.end.line)
         return self.make_edit(start, end, "")
 
     def _module_imports_os(self) -> bool:

@@ -49,6 +49,11 @@ class FileContext:
     def offset(self, line: int, col: int) -> int:
         return self.line_starts[line - 1] + col
 
+    def lines_span(self, first: int, last: int) -> tuple[int, int]:
+        """[start, end) of whole lines `first`..`last` (1-based), the last one's newline included."""
+        end = self.line_starts[last] if last < len(self.line_starts) else len(self.text)
+        return self.line_starts[first - 1], end
+
     def position(self, offset: int) -> tuple[int, int]:
         lo, hi = 0, len(self.line_starts) - 1
         while lo < hi:

@@ -111,9 +111,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
         edits = [edit]
         if uses == 1:
             r = self.range_of(stmt)
-            start = self.ctx.offset(r.start.line, 0)
-            end = self.ctx.line_starts[r.end.line] if r.end.line < len(self.ctx.line_starts) else len(self.ctx.text)
-            edits.append(self.make_edit(start, end, ""))
+            edits.append(self.make_edit(*self.ctx.lines_span(r.start.line, r.end.line), ""))
             self.removed.add(el.value.value)  # type: ignore[attr-defined]
         self.report(el, edits=edits, comment_scope=el, unsafe=carried, ga_form="(no OpenAI-Beta header)",
                     fix_title=f"Remove the `OpenAI-Beta: realtime=v1` header kept in `{el.value.value}`",  # type: ignore[attr-defined]
@@ -212,8 +210,7 @@ class Matcher(Matcher):  # type: ignore[no-redef]
             r = self.range_of(stmt)
             if self.ctx.line_text(r.start.line)[: r.start.column].strip():
                 continue
-            start = self.ctx.offset(r.start.line, 0)
-            end = self.ctx.line_starts[r.end.line] if r.end.line < len(self.ctx.line_starts) else len(self.ctx.text)
+            start, end = self.ctx.lines_span(r.start.line, r.end.line)
             content = ""
             if indented and len(body) == 1:
                 indent = self.ctx.line_text(r.start.line)[: r.start.column]

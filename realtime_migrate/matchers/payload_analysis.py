@@ -722,8 +722,7 @@ class Analysis:
         if m.ctx.line_text(r.start.line)[: r.start.column].strip():
             self.add(part, mu.small, message)
             return
-        start = m.ctx.offset(r.start.line, 0)
-        end = m.ctx.line_starts[r.end.line] if r.end.line < len(m.ctx.line_starts) else len(m.ctx.text)
+        start, end = m.ctx.lines_span(r.start.line, r.end.line)
         content = ""
         if mu.block_len == 1:
             line = m.ctx.text[start:end]
@@ -773,8 +772,7 @@ class Analysis:
                 lines.append(f"{base}.setdefault({quote}audio{quote}, {{}}).setdefault("
                              f"{m.ctx.module.code_for_node(sub.key)}, {{}}).update({_one_line(sub.value)})")
         indent = m.ctx.line_text(r.start.line)[: r.start.column]
-        start = m.ctx.offset(r.start.line, 0)
-        end = m.ctx.line_starts[r.end.line] if r.end.line < len(m.ctx.line_starts) else len(m.ctx.text)
+        start, end = m.ctx.lines_span(r.start.line, r.end.line)
         newline = m.ctx.text[start:end][len(m.ctx.text[start:end].rstrip("\r\n")):] or "\n"
         edit = m.make_edit(start, end, "".join(f"{indent}{line}{newline}" for line in lines))
         for change in result.changes:
