@@ -89,6 +89,7 @@ class Matcher(ClientMatcher):
         self.local_strings: dict[tuple[int | None, str], list[cst.CSTNode]] = {}
         self.module_strings: dict[str, cst.CSTNode] = {}  # module constants holding a string or an f-string
         self.secret_aliases: dict[tuple[int | None, str], cst.CSTNode] = {}  # names bound to `X["client_secret"]`
+        self.result_reads: list[cst.Attribute] = []  # `.client_secret` reads of the SDK call `_sdk` handles
         self.self_urls: dict[str, list[cst.SimpleString]] = {}  # `self.X = "<url>"` or a call defaulting to one
         self.handled: set[int] = set()
         self.urls: list[cst.CSTNode] = []

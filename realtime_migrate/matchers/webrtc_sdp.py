@@ -14,7 +14,6 @@ import re
 
 import libcst as cst
 
-from realtime_migrate import traversal
 from realtime_migrate.matchers.base import string_value
 from realtime_migrate.matchers.sdk_clients import SpanReplace, fstring_template
 
@@ -30,21 +29,16 @@ class Matcher(SpanReplace):
         super().__init__(rule, ctx)
         self.seen: set[int] = set()
         self.constants: dict[str, str] = {}  # NAME = "literal" (any scope; used only to recognise a URL)
-
         self.bases: set[str] = set()  # names used as the base of a longer path (`f"{BASE}/sessions"`)
         self.assigned: dict[int, str] = {}  # id(string literal) → the name it is assigned to
+        # bare `https://…/v1/realtime` literals bound to a name: judged at the end, once every f-string has said
+        # whether that name is a base that longer paths are built on
+        self.pending: list[tuple[cst.SimpleString, re.Match[str]]] = []
 
-    def visit_Module(self, node: cst.Module) -> None:
-        bases = self.bases
-
-        class _Bases(cst.CSTVisitor):
-            def visit_FormattedString(inner, n: cst.FormattedString) -> None:  # noqa: N805
-                for prev, part in zip(n.parts, n.parts[1:], strict=False):
-                    if isinstance(prev, cst.FormattedStringExpression) and isinstance(prev.expression, cst.Name) \
-                            and isinstance(part, cst.FormattedStringText) and part.value.startswith("/"):
-                        bases.add(prev.expression.value)
-
-        traversal.visit(node, _Bases())
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for node, m in self.pending:
+            if self.assigned[id(node)] not in self.bases and id(node) not in self.seen:
+                self._literal(node, m)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         value = string_value(node.value)
@@ -69,14 +63,24 @@ class Matcher(SpanReplace):
         if value is None or id(node) in self.seen:
             return
         m = _FULL.match(value)
-        if m and not m.group(2) and self.assigned.get(id(node)) in self.bases:
-            return  # `REALTIME_BASE = "https://api.openai.com/v1/realtime"`: GA paths hang below it too
-        if m and "azure" not in value.lower() and (m.group(2) or not m.group(3)):
+        if m and not m.group(2) and id(node) in self.assigned:
+            self.pending.append((node, m))  # `REALTIME_BASE = "https://api.openai.com/v1/realtime"`: a base?
+            return
+        if m:
+            self._literal(node, m)
+
+    def _literal(self, node: cst.SimpleString, m: re.Match[str]) -> None:
+        value = string_value(node) or ""
+        if "azure" not in value.lower() and (m.group(2) or not m.group(3)):
             self.seen.add(id(node))
             new = None if m.group(3) else f"{node.prefix}{node.quote}{m.group(1)}/calls{node.quote}"
             self._report(node, new, m.group(2) is not None)
 
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        for prev, part in zip(node.parts, node.parts[1:], strict=False):  # `f"{BASE}/sessions"`: BASE is a base
+            if isinstance(prev, cst.FormattedStringExpression) and isinstance(prev.expression, cst.Name) \
+                    and isinstance(part, cst.FormattedStringText) and part.value.startswith("/"):
+                self.bases.add(prev.expression.value)
         if id(node) in self.seen:
             return
         head = node.parts[0] if node.parts else None
