@@ -25,7 +25,8 @@ GA = 'HEADERS = {"Authorization": "Bearer x"}\n'
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", ".ci-venv", "*.egg-info", "__pycache__", ".pytest_cache",
-                                     ".ruff_cache", ".hypothesis", ".realtime_migrate_cache", "build", "dist")
+                                     ".ruff_cache", ".hypothesis", ".realtime_migrate_cache", "build", "dist",
+                                     "node_modules")
 
 
 def git(*args: str, cwd: Path) -> None:

@@ -105,19 +105,64 @@ def test_stdin_with_a_js_filename() -> None:
     assert proc.stdout == "const h = { Authorization: auth };\n", proc.stdout + proc.stderr
 
 
-def test_node_program_fails_as_written_and_completes_after_fix(tmp_path: Path) -> None:
-    """A fetch-based ephemeral-key server (Node, no npm packages) against the strict GA simulator."""
+NODE_MODULES = APPS / "node_modules"
+# (program, what a completed run prints, needs TLS: the openai npm package turns any base URL into `wss:`)
+PROGRAMS = [
+    ("ephemeral_key_server.mjs", "minted a key", False),  # fetch only, no npm package
+    ("ws_relay.mjs", "bytes of audio, status completed", False),  # the `ws` package
+    ("beta_sdk_client.mjs", "answered:", True),  # `openai/beta/realtime/ws` of the openai npm package
+]
+
+
+@pytest.fixture(scope="module")
+def tls_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A throwaway self-signed certificate for 127.0.0.1, so the simulator can serve https/wss."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    folder = tmp_path_factory.mktemp("tls")
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                       serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    return folder / "cert.pem", folder / "key.pem"
+
+
+@pytest.mark.parametrize(("program", "done", "tls"), PROGRAMS, ids=[p[0] for p in PROGRAMS])
+def test_node_program_fails_as_written_and_completes_after_fix(program: str, done: str, tls: bool,
+                                                               tmp_path: Path, tls_pair: tuple[Path, Path]) -> None:
+    """Preview-era Node programs against the strict GA simulator: refused as written, complete after `fix`."""
     assert NODE is not None, "node is needed for this end-to-end test (the project's machines have it)"
-    app = APPS / "ephemeral_key_server.mjs"
-    with run_subprocess(lifetime=120, idle_timeout=60) as sim:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
-        env.update(sim.env())
-        before = subprocess.run([NODE, str(app)], env=env, capture_output=True, text=True, timeout=60)
+    assert (NODE_MODULES / "ws").is_dir() and (NODE_MODULES / "openai").is_dir(), (
+        "the Node programs' packages are missing: run `npm ci --prefix fixtures/js/apps` (the README's test "
+        "command does)")
+    copy = tmp_path / program
+    shutil.copyfile(APPS / program, copy)
+    (tmp_path / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
+    with run_subprocess(lifetime=120, idle_timeout=60, tls=tls_pair if tls else None) as sim:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_", "NODE_"))}
+        env.update(sim.env(), NODE_EXTRA_CA_CERTS=str(tls_pair[0]))
+        before = subprocess.run([NODE, str(copy)], env=env, capture_output=True, text=True, timeout=60)
         assert before.returncode != 0 and "beta_api_shape_disabled" in before.stderr, before.stdout + before.stderr
-        copy = tmp_path / app.name
-        shutil.copyfile(app, copy)
-        fixed = subprocess.run([sys.executable, "-m", "realtime_migrate", "fix", str(copy)], capture_output=True,
-                               text=True, timeout=120)
-        assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+        fixed = subprocess.run([sys.executable, "-m", "realtime_migrate", "fix", "-o", "json", str(copy)],
+                               capture_output=True, text=True, timeout=120)
+        assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr
+        left = {f["code"] for f in json.loads(fixed.stdout)["findings"]}
+        assert left <= {"RTM026"}, left  # only the model name, which needs a person's choice
         after = subprocess.run([NODE, str(copy)], env=env, capture_output=True, text=True, timeout=60)
-        assert after.returncode == 0 and "minted a key" in after.stdout, after.stdout + after.stderr
+        assert after.returncode == 0 and done in after.stdout, after.stdout + after.stderr

@@ -28,7 +28,7 @@ def tracked_files() -> list[str]:
         return [p for p in proc.stdout.decode().split("\0") if p]
     # Not a git checkout (an unpacked sdist): every file but the local state.
     skip = {".git", ".venv", ".ci-venv", "__pycache__", ".pytest_cache", ".ruff_cache", "build", "dist",
-            ".realtime_migrate_cache", ".hypothesis"}
+            ".realtime_migrate_cache", ".hypothesis", "node_modules"}
     out = []
     for dirpath, dirnames, files in os.walk(ROOT):
         dirnames[:] = [d for d in dirnames if d not in skip and not d.endswith(".egg-info")]

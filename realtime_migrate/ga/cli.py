@@ -39,6 +39,9 @@ def simulate(
     idle_timeout: float | None = typer.Option(None, "--idle-timeout", help="Stop after S seconds without traffic."),
     log_file: Path | None = typer.Option(None, "--log-file", help="Also append every event (redacted) as JSONL."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every event and violation."),
+    tls_cert: Path | None = typer.Option(None, "--tls-cert", help="PEM certificate: serve https/wss (with "
+                                         "--tls-key), for clients that force TLS such as the openai npm package."),
+    tls_key: Path | None = typer.Option(None, "--tls-key", help="PEM private key of --tls-cert."),
 ) -> None:
     """Run the strict GA Realtime simulator until Ctrl-C (or --duration)."""
     import asyncio
@@ -48,12 +51,16 @@ def simulate(
     if not _is_loopback(host):
         _say(f"warning: binding {host}: the simulator will be reachable from other machines.", err=True)
 
+    if (tls_cert is None) != (tls_key is None):
+        _say("error: --tls-cert and --tls-key go together", err=True)
+        raise typer.Exit(EXIT_USAGE)
+
     def ready(sim: Simulator) -> None:
-        o = sim.origin
+        o, ws, http = sim.origin, sim.scheme("ws"), sim.scheme("http")
         _say(f"GA Realtime simulator listening on {o}")
-        _say(f"  WebSocket  ws://{o}/v1/realtime?model=gpt-realtime   (or ?intent=transcription)")
-        _say(f"             ws://{o}/openai/v1/realtime?model=<deployment>   (Azure GA path)")
-        _say(f"  HTTP       POST http://{o}/v1/realtime/client_secrets, POST http://{o}/v1/realtime/calls")
+        _say(f"  WebSocket  {ws}://{o}/v1/realtime?model=gpt-realtime   (or ?intent=transcription)")
+        _say(f"             {ws}://{o}/openai/v1/realtime?model=<deployment>   (Azure GA path)")
+        _say(f"  HTTP       POST {http}://{o}/v1/realtime/client_secrets, POST {http}://{o}/v1/realtime/calls")
         _say("Point an app at it:")
         for name, value in sim.env().items():
             if name.endswith("API_KEY"):
@@ -65,7 +72,8 @@ def simulate(
         _say("Stop with Ctrl-C" + (f"; stops by itself after {duration:g}s." if duration else "."))
 
     sim = Simulator(host, port, lifetime=duration, idle_timeout=idle_timeout, log_path=log_file,
-                    log_sink=_say if verbose else None)
+                    log_sink=_say if verbose else None,
+                    tls=(tls_cert, tls_key) if tls_cert is not None and tls_key is not None else None)
     try:
         asyncio.run(serve_until_stopped(sim, ready))
     except KeyboardInterrupt:

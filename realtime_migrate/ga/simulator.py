@@ -27,6 +27,7 @@ import logging
 import os
 import select
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -117,8 +118,12 @@ class Simulator:
 
     def __init__(self, host: str = DEFAULT_HOST, port: int = 0, *, lifetime: float | None = 120.0,
                  idle_timeout: float | None = 60.0, log_path: str | Path | None = None,
-                 options: SimOptions | None = None, log_sink: Callable[[str], None] | None = None) -> None:
+                 options: SimOptions | None = None, log_sink: Callable[[str], None] | None = None,
+                 tls: tuple[str | Path, str | Path] | None = None) -> None:
         self.host = host
+        # (certificate, key) PEM files: serve https/wss, for clients that force TLS (the openai npm package
+        # rewrites any base URL to `wss:`)
+        self.tls = tls
         self.requested_port = port
         self.lifetime = lifetime
         self.idle_timeout = idle_timeout
@@ -154,19 +159,22 @@ class Simulator:
     @property
     def http_base(self) -> str:
         """OpenAI-style API base, e.g. for ``OPENAI_BASE_URL``."""
-        return f"http://{self.origin}/v1"
+        return f"{self.scheme('http')}://{self.origin}/v1"
 
     @property
     def ws_base(self) -> str:
-        return f"ws://{self.origin}/v1"
+        return f"{self.scheme('ws')}://{self.origin}/v1"
 
     @property
     def realtime_url(self) -> str:
-        return f"ws://{self.origin}/v1/realtime"
+        return f"{self.scheme('ws')}://{self.origin}/v1/realtime"
 
     @property
     def azure_endpoint(self) -> str:
-        return f"http://{self.origin}"
+        return f"{self.scheme('http')}://{self.origin}"
+
+    def scheme(self, plain: str) -> str:
+        return plain + "s" if self.tls else plain
 
     def env(self, api_key: str = "sk-simulator-key", deployment: str = "gpt-realtime") -> dict[str, str]:
         """Environment that points the usual SDK/app variables at this simulator."""
@@ -213,6 +221,13 @@ class Simulator:
 
     # -- lifecycle ----------------------------------------------------------------------------
 
+    def _ssl_context(self) -> ssl.SSLContext | None:
+        if not self.tls:
+            return None
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(self.tls[0]), str(self.tls[1]))
+        return context
+
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         self._stopped = asyncio.Event()
@@ -227,7 +242,7 @@ class Simulator:
             self._handle_ws, self.host, self.requested_port,
             process_request=self._process_request, select_subprotocol=_select_subprotocol,
             create_connection=_Conn, max_size=MAX_MESSAGE_BYTES, logger=_ws_logger, open_timeout=10,
-            ping_interval=None,
+            ping_interval=None, ssl=self._ssl_context(),
         )
         self._port = next(iter(self._server.sockets)).getsockname()[1]
         self.record("-", "start", host=self.host, port=self._port, lifetime=self.lifetime,
@@ -697,12 +712,15 @@ class SimulatorProcess:
 
 @contextlib.contextmanager
 def run_subprocess(*, lifetime: float = 60.0, idle_timeout: float = 30.0, log_path: str | Path | None = None,
-                   python: str = sys.executable) -> Iterator[SimulatorProcess]:
+                   python: str = sys.executable,
+                   tls: tuple[str | Path, str | Path] | None = None) -> Iterator[SimulatorProcess]:
     """Start ``python -m realtime_migrate.ga.simulator`` and wait for its ready line."""
     cmd = [python, "-m", "realtime_migrate.ga.simulator", "--port", "0", "--lifetime", str(lifetime),
            "--idle-timeout", str(idle_timeout)]
     if log_path:
         cmd += ["--log-file", str(log_path)]
+    if tls:
+        cmd += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
@@ -744,7 +762,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lifetime", type=float, default=300.0)
     parser.add_argument("--idle-timeout", type=float, default=120.0)
     parser.add_argument("--log-file")
+    parser.add_argument("--tls-cert", help="PEM certificate: serve https/wss (with --tls-key)")
+    parser.add_argument("--tls-key", help="PEM private key of --tls-cert")
     args = parser.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
 
     def ready(sim: Simulator) -> None:
         env = {k: v for k, v in sim.env().items() if not k.endswith("API_KEY")}
@@ -752,7 +774,7 @@ def main(argv: list[str] | None = None) -> int:
                                  "env": env})), flush=True)
 
     sim = Simulator(args.host, args.port, lifetime=args.lifetime, idle_timeout=args.idle_timeout,
-                    log_path=args.log_file)
+                    log_path=args.log_file, tls=(args.tls_cert, args.tls_key) if args.tls_cert else None)
     asyncio.run(serve_until_stopped(sim, ready))
     return 0
 
