@@ -27,7 +27,9 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 
 PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")  # notebooks: their code cells (realtime_migrate.notebook)
 JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")  # realtime_migrate.javascript
-SUFFIXES = PYTHON_SUFFIXES + JS_SUFFIXES
+HTML_SUFFIXES = (".html", ".htm")  # their inline <script> blocks, read by realtime_migrate.javascript
+WEB_SUFFIXES = JS_SUFFIXES + HTML_SUFFIXES
+SUFFIXES = PYTHON_SUFFIXES + WEB_SUFFIXES
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from realtime_migrate import matchers, traversal
-from realtime_migrate.discovery import JS_SUFFIXES
+from realtime_migrate.discovery import WEB_SUFFIXES
 from realtime_migrate.matchers.base import FileContext
 from realtime_migrate.model import Edit, Finding
 from realtime_migrate.rule import Rule, lowered
@@ -129,7 +129,7 @@ def compiles(text: str, path: str = "<file>") -> bool:
 
 def _check(text: str, path: str) -> None:
     """SyntaxError unless `text` is valid code of its file's language (CPython's compile, or tree-sitter)."""
-    if path.lower().endswith(JS_SUFFIXES):
+    if path.lower().endswith(WEB_SUFFIXES):
         from realtime_migrate import javascript
 
         error = javascript.first_error(text, path)
@@ -160,7 +160,7 @@ def analyse(path: str, text: str, rules: Sequence[Rule], *, chosen: bool = False
         rules = applicable(rules, text)
     if not rules:
         return []
-    if path.lower().endswith(JS_SUFFIXES):  # JavaScript / TypeScript: the same rules, tree-sitter matchers
+    if path.lower().endswith(WEB_SUFFIXES):  # JavaScript / TypeScript / HTML scripts: tree-sitter matchers
         from realtime_migrate import javascript
 
         return javascript.analyse(path, text, rules)
@@ -281,7 +281,7 @@ def fix_text(path: str, text: str, rules: Sequence[Rule], *, unsafe: bool = Fals
             if rules:
                 findings = analyse(path, new_text, rules, chosen=True)
             else:
-                if not input_compiles and not path.lower().endswith(JS_SUFFIXES):
+                if not input_compiles and not path.lower().endswith(WEB_SUFFIXES):
                     parse(new_text)  # not checked by compile() above: libcst must still parse it
                 findings = []
         except ParseFailure as exc:

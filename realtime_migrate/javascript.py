@@ -1,4 +1,5 @@
-"""JavaScript and TypeScript: the same rules, the same data, matchers over a tree-sitter tree.
+"""JavaScript, TypeScript and HTML pages' inline scripts: the same rules, the same data, matchers over a
+tree-sitter tree.
 
 Browser WebRTC clients, Node relays and TypeScript SDK users speak the same preview protocol as Python code,
 so the rule codes, rename tables, URL rewrites and session reshaping are the ones the Python matchers use
@@ -19,6 +20,7 @@ model names, and `.beta.realtime` SDK calls (reported).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -26,13 +28,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from realtime_migrate.discovery import JS_SUFFIXES
+from realtime_migrate.discovery import HTML_SUFFIXES, JS_SUFFIXES, WEB_SUFFIXES
 from realtime_migrate.model import Applicability, Edit, Finding, Fix, Severity
 from realtime_migrate.protocol import FOREIGN_PROTOCOL, ga_prefix, preview_only_prefix
 from realtime_migrate.redact import redact
 from realtime_migrate.rule import Rule
 
-SUFFIXES = JS_SUFFIXES
+SUFFIXES = WEB_SUFFIXES
 STRINGS = ("string", "template_string")
 _JS_DIRECTIVE = re.compile(
     r"(?://|/\*)\s*realtime-migrate:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?(?P<reason>.*?)(?:\*/)?$",
@@ -60,6 +62,33 @@ def handles(path: str) -> bool:
     return path.lower().endswith(SUFFIXES)
 
 
+# An HTML page's inline scripts: `<script>` / `<script type="module">` with a body and no `src`. JSON, import
+# maps and templates (`type="application/json"`, `"importmap"`, `"text/x-template"`) are not JavaScript.
+_SCRIPT = re.compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_SCRIPT_TYPE = re.compile(r"""\btype\s*=\s*["']?\s*([^"'\s>]*)""", re.IGNORECASE)
+_JS_TYPES = {"": ".js", "module": ".js", "text/javascript": ".js", "application/javascript": ".js",
+             "text/ecmascript": ".js", "application/ecmascript": ".js", "text/babel": ".jsx", "text/jsx": ".jsx"}
+_NOT_BLANK = re.compile(r"[^\r\n]")
+
+
+def programs(text: str, path: str) -> list[tuple[str, str]]:
+    """(code, parser suffix) of each program in the file: the file itself, or each inline script of an HTML
+    page as the whole page with everything but that script blanked to spaces, so that offsets, lines and
+    columns are the page's own and an edit to the script is an edit to the page."""
+    if not path.lower().endswith(HTML_SUFFIXES):
+        return [(text, _suffix(path))]
+    out = []
+    for m in _SCRIPT.finditer(text):
+        attrs, body = m.group("attrs"), m.group("body")
+        kind = _SCRIPT_TYPE.search(attrs)
+        suffix = _JS_TYPES.get(kind.group(1).lower() if kind else "")
+        if suffix is None or not body.strip() or re.search(r"\bsrc\s*=", attrs, re.IGNORECASE):
+            continue
+        start, end = m.span("body")
+        out.append((_NOT_BLANK.sub(" ", text[:start]) + body + _NOT_BLANK.sub(" ", text[end:]), suffix))
+    return out
+
+
 @lru_cache(maxsize=4)
 def _parser(suffix: str) -> Any:
     from tree_sitter import Language, Parser
@@ -81,27 +110,25 @@ def _parser(suffix: str) -> Any:
 
 def _suffix(path: str) -> str:
     lower = path.lower()
-    return next((s for s in SUFFIXES if lower.endswith(s)), ".js")
-
-
-def parse(text: str, path: str) -> Any:
-    return _parser(_suffix(path)).parse(text.encode("utf-8"))
+    return next((s for s in JS_SUFFIXES if lower.endswith(s)), ".js")
 
 
 def parses(text: str, path: str) -> bool:
-    """What `compile()` is to Python: the file parses without an error node."""
-    return not parse(text, path).root_node.has_error
+    """What `compile()` is to Python: the file (each inline script of a page) parses without an error node."""
+    return first_error(text, path) is None
 
 
 def first_error(text: str, path: str) -> str | None:
-    tree = parse(text, path)
-    if not tree.root_node.has_error:
-        return None
-    for node in _walk(tree.root_node):
-        if node.type == "ERROR" or node.is_missing:
-            row, col = node.start_point
-            return f"syntax error at line {row + 1}, column {col + 1}"
-    return "syntax error"
+    for code, suffix in programs(text, path):
+        tree = _parser(suffix).parse(code.encode("utf-8"))
+        if not tree.root_node.has_error:
+            continue
+        for node in _walk(tree.root_node):
+            if node.type == "ERROR" or node.is_missing:
+                row, col = node.start_point
+                return f"syntax error at line {row + 1}, column {col + 1}"
+        return "syntax error"
+    return None
 
 
 def _walk(root: Any) -> Iterator[Any]:
@@ -168,7 +195,7 @@ class _Ctx:
                        for e in edits for cs, ce in self.comments)
             applicability = Applicability.UNSAFE if (unsafe or lost) else Applicability.SAFE
             fix = Fix(tuple(sorted(edits)), applicability, title or f"Replace with {ga_form}")
-        source_line = self.text[self.line_starts[line - 1]:].split("\n", 1)[0].rstrip("\r")
+        source_line = _line(self.text, self.line_starts, line)
         self.findings.append(Finding(rule.code, rule.name, redact(message), self.path, line, col, end_line, end_col,
                                      severity, fix, redact(ga_form) if ga_form else ga_form, redact(source_line)))
 
@@ -176,22 +203,32 @@ class _Ctx:
 def analyse(path: str, text: str, rules: Sequence[Rule]) -> list[Finding]:
     from realtime_migrate.suppress import Suppressions
 
-    raw = text.encode("utf-8")
-    tree = _parser(_suffix(path)).parse(raw)
-    if tree.root_node.has_error:  # as for Python: code the parser refuses is reported, never edited
-        from realtime_migrate.engine import ParseFailure
-
-        raise ParseFailure(first_error(text, path) or "syntax error")
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    ctx = _Ctx(path, text, raw, {r.code: r for r in rules}, [], bool(FOREIGN_PROTOCOL.search(text)), starts,
-               text.isascii(), [])
-    comment_nodes = [n for n in _walk(tree.root_node) if n.type == "comment"]
-    ctx.comments = [ctx.span(n) for n in comment_nodes]
-    _Analysis(ctx, tree.root_node).run()
-    comments = [(*ctx.pos(ctx.char(n.start_byte)), ctx.src(n)) for n in comment_nodes]
+    foreign = bool(FOREIGN_PROTOCOL.search(text))
+    found: list[Finding] = []
+    comments: list[tuple[int, int, str]] = []
+    for code, suffix in programs(text, path):
+        raw = code.encode("utf-8")
+        tree = _parser(suffix).parse(raw)
+        if tree.root_node.has_error:  # as for Python: code the parser refuses is reported, never edited
+            from realtime_migrate.engine import ParseFailure
+
+            raise ParseFailure(first_error(text, path) or "syntax error")
+        ctx = _Ctx(path, code, raw, {r.code: r for r in rules}, [], foreign, starts, code.isascii(), [])
+        comment_nodes = [n for n in _walk(tree.root_node) if n.type == "comment"]
+        ctx.comments = [ctx.span(n) for n in comment_nodes]
+        _Analysis(ctx, tree.root_node).run()
+        comments += [(*ctx.pos(ctx.char(n.start_byte)), ctx.src(n)) for n in comment_nodes]
+        # a page's code frame shows the page's line, not the blanked program's
+        found += [f if code is text else dataclasses.replace(f, source_line=redact(_line(text, starts, f.line)))
+                  for f in ctx.findings]
     suppressions = Suppressions.from_comments(comments, _JS_DIRECTIVE)
-    findings = suppressions.filter(ctx.findings) + suppressions.unused_findings(path, text, rules)
+    findings = suppressions.filter(found) + suppressions.unused_findings(path, text, rules)
     return sorted(set(findings), key=Finding.sort_key)
+
+
+def _line(text: str, starts: list[int], line: int) -> str:
+    return text[starts[line - 1]:].split("\n", 1)[0].rstrip("\r")
 
 
 # -- literals -----------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def test_hook_definitions() -> None:
     assert hooks["realtime-migrate-fix"]["entry"].startswith("realtime-migrate fix --exit-non-zero-on-fix")
     for hook in hooks.values():
         assert hook["language"] == "python"
-        assert hook["types_or"] == ["python", "pyi", "jupyter", "javascript", "jsx", "ts", "tsx"]
+        assert hook["types_or"] == ["python", "pyi", "jupyter", "javascript", "jsx", "ts", "tsx", "html"]
         assert hook["require_serial"] is False
 
 

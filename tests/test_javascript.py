@@ -1,7 +1,8 @@
 """JavaScript and TypeScript through the real CLI (issue #15): golden before/after files, idempotence, output
 that parses, precision on GA code, discovery, suppressions, bad input, and a Node program end to end.
 
-Golden files live in `fixtures/js/golden/`: `<name>.<ext>` (its first line says which codes must report) and,
+Golden files live in `fixtures/js/golden/`: `<name>.<ext>` (its first line says which codes must report; HTML
+pages are checked through their inline scripts) and,
 when something is fixed, `<name>.fixed.<ext>`: the exact bytes `fix` must write.
 """
 
@@ -28,8 +29,8 @@ NODE = shutil.which("node")
 
 def _expected_codes(path: Path) -> set[str]:
     head = path.read_text(encoding="utf-8").splitlines()[0]
-    assert head.startswith("// expect-codes:"), path
-    codes = head.split(":", 1)[1].strip()
+    assert head.startswith(("// expect-codes:", "<!-- expect-codes:")), path
+    codes = head.split(":", 1)[1].removesuffix("-->").strip()
     return set() if codes == "none" else {c.strip() for c in codes.split(",")}
 
 
@@ -74,9 +75,15 @@ def test_discovery_takes_js_and_ts_and_skips_bundles(tmp_path: Path) -> None:
                 "node_modules/pkg/index.js", "public/app.min.js"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(preview, encoding="utf-8")
+    (tmp_path / "public" / "index.html").write_text(f"<p>response.audio.delta</p>\n<script>\n{preview}</script>\n",
+                                                    encoding="utf-8")
+    data = '<script type="application/json">["response.audio.delta"]</script>\n'  # JSON, not a script
+    (tmp_path / "public" / "data.html").write_text(data, encoding="utf-8")
     proc = run_cli(["scan", "--no-cache", "-o", "concise", "."], cwd=tmp_path)
-    reported = {line.split(":", 1)[0] for line in proc.stdout.splitlines() if "RTM003" in line}
-    assert reported == {"src/app.js", "src/app.ts", "src/view.tsx", "src/worker.mjs"}, proc.stdout
+    reported = {line.split(":", 2)[0] + ":" + line.split(":", 2)[1] for line in proc.stdout.splitlines()
+                if "RTM003" in line}
+    assert reported == {"src/app.js:1", "src/app.ts:1", "src/view.tsx:1", "src/worker.mjs:1",
+                        "public/index.html:3"}, proc.stdout
 
 
 def test_suppression_comment_on_the_line(tmp_path: Path) -> None:
@@ -97,6 +104,31 @@ def test_unparseable_js_is_reported_and_untouched(tmp_path: Path) -> None:
         errors = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.startswith("error:")]
         assert len(errors) == 1 and "syntax error at line" in errors[0], errors
         assert src.read_bytes() == data
+
+
+def test_html_page_with_a_broken_script_is_reported_and_untouched(tmp_path: Path) -> None:
+    page = tmp_path / "index.html"
+    data = (b'<script>if (e.type === "response.audio.delta") play(e);</script>\r\n'
+            b'<script type="module">\r\nconst h = { "OpenAI-Beta": "realtime=v1", \r\n</script>\r\n')
+    page.write_bytes(data)
+    for command in ("scan", "fix"):
+        proc = run_cli([command, "--no-cache", str(page)])
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        errors = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.startswith("error:")]
+        assert len(errors) == 1 and "index.html" in errors[0] and "syntax error at line" in errors[0], errors
+        assert page.read_bytes() == data
+
+
+def test_html_page_fix_keeps_crlf_and_suppressions(tmp_path: Path) -> None:
+    page = tmp_path / "index.html"
+    page.write_bytes(b'<html>\r\n<script>\r\nif (e.type === "response.audio.delta") play(e);\r\n'
+                     b'if (e.type === "response.text.delta") show(e); // realtime-migrate: ignore[RTM003] old relay\r\n'
+                     b'</script>\r\n</html>\r\n')
+    proc = run_cli(["fix", "--no-cache", str(page)])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert page.read_bytes() == (b'<html>\r\n<script>\r\nif (e.type === "response.output_audio.delta") play(e);\r\n'
+                                 b'if (e.type === "response.text.delta") show(e); // realtime-migrate: ignore[RTM003] '
+                                 b'old relay\r\n</script>\r\n</html>\r\n')
 
 
 def test_stdin_with_a_js_filename() -> None:
