@@ -52,6 +52,7 @@ class Directive:
     codes_span: tuple[int, int] | None = None
     raw_codes: tuple[str, ...] = ()
     reason: str = ""
+    marker: str = "#"  # the comment marker it was written after: `#`, or `//` / `/*` in JavaScript
 
     def covers(self, code: str) -> bool:
         return self.codes is None or any(code.startswith(c) for c in self.codes)
@@ -88,7 +89,8 @@ class Suppressions:
             span = (col + m.start("codes"), col + m.end("codes")) if raw is not None else None
             directives.append(Directive(line, col, m.group("kind").lower() == "ignore-file", codes,
                                         start=col + m.start(), end=col + len(comment.rstrip("\r\n")),
-                                        codes_span=span, raw_codes=raw or (), reason=m.group("reason").strip()))
+                                        codes_span=span, raw_codes=raw or (), reason=m.group("reason").strip(),
+                                        marker=m.group(0)[:2] if m.group(0).startswith("/") else "#"))
         return cls(directives)
 
     def filter(self, findings: list[Finding]) -> list[Finding]:
@@ -187,7 +189,7 @@ def _finding(rule: Rule, path: str, lines: list[str], d: Directive, stale: tuple
         title, unsafe = "Remove the unused suppression", bool(d.reason)
     fix = Fix((edit,), Applicability.UNSAFE if unsafe else Applicability.SAFE, title)
     kind = "ignore-file" if d.file_level else "ignore"
-    return Finding(code=rule.code, name=rule.name, message=rule.message.format(kind=kind, detail=detail),
+    return Finding(code=rule.code, name=rule.name, message=rule.message.format(marker=d.marker, kind=kind, detail=detail),
                    path=path, line=d.line, col=d.start, end_line=d.line, end_col=d.end, fix=fix,
                    source_line=body)
 

@@ -94,6 +94,17 @@ def test_suppression_comment_on_the_line(tmp_path: Path) -> None:
     assert [(f["code"], f["location"]["line"]) for f in doc["findings"]] == [("RTM003", 2)]
 
 
+def test_unused_suppression_names_the_js_comment(tmp_path: Path) -> None:
+    src = tmp_path / "a.js"
+    src.write_text('if (t === "response.output_text.done") y(); /* realtime-migrate: ignore[RTM003] */\n',
+                   encoding="utf-8")
+    doc = json.loads(run_cli(["scan", "--no-cache", "-o", "json", str(src)]).stdout)
+    assert [(f["code"], f["message"].split(":")[0]) for f in doc["findings"]] == [
+        ("RTM900", "Unused `/* realtime-migrate")], doc["findings"]
+    run_cli(["fix", "--no-cache", str(src)])
+    assert src.read_text(encoding="utf-8") == 'if (t === "response.output_text.done") y();\n'
+
+
 def test_unparseable_js_is_reported_and_untouched(tmp_path: Path) -> None:
     src = tmp_path / "broken.js"
     data = b'const h = { "OpenAI-Beta": "realtime=v1", \n function ( {\n'
