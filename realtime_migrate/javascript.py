@@ -41,6 +41,9 @@ _JS_DIRECTIVE = re.compile(
     re.IGNORECASE)
 _SESSIONS = re.compile(r"/realtime/(sessions|transcription_sessions)(?=$|[?#\"'`])")
 _HEADER = "openai-beta"
+_AZURE_PATH = re.compile(r"/openai/realtime\b|/openai/realtimeapi/")
+_REGIONAL = "realtimeapi-preview.ai.azure.com"
+_SDK_SESSIONS = re.compile(r"(.+)\.beta\.realtime\.(sessions|transcriptionSessions)\.create")
 _NAMESPACED = re.compile(r"^((?:server|client|realtime|openai)[.:])([a-z_.]+)$")
 
 
@@ -300,6 +303,7 @@ class _Analysis:
         self.root = root
         self.done: set[int] = set()  # ids of string nodes already handled
         self.consts: dict[str, list[Any]] = {}  # `const name = <value>` (any scope), for one-step payloads
+        self.reads_reported: set[int] = set()  # `client_secret.value` reads already reported (one finding each)
 
     def run(self) -> None:
         ctx = self.ctx
@@ -311,10 +315,14 @@ class _Analysis:
                     self.consts.setdefault(ctx.src(name), []).append(value)
         self.reshaped: set[int] = set()  # ids of objects already reshaped as an event's payload
         self.items = "conversation.item" in ctx.text
+        # the file builds an Azure preview realtime URL: its `api-version` / `deployment` query parts are that URL's
+        self.azure_query = bool(_AZURE_PATH.search(ctx.text))
         for n in nodes:
             kind = n.type
             if kind == "object":
                 self.event_object(n)
+                if self.azure_query:
+                    self.query_object(n)
             elif kind == "pair":
                 self.header_pair(n)
             elif kind == "call_expression":
@@ -388,6 +396,12 @@ class _Analysis:
         if found is None:
             return
         text, subs = found
+        if _REGIONAL in text:
+            ctx.report("RTM002", node, "Azure preview WebRTC host `<region>.realtimeapi-preview.ai.azure.com/v1/"
+                       "realtimertc`: GA posts the offer to your resource host, `https://<resource>.openai.azure.com/"
+                       "openai/v1/realtime/calls` (the resource cannot be derived from the region)",
+                       ga_form="https://<resource>.openai.azure.com/openai/v1/realtime/calls")
+            return
         rw = rewrite_template(text) if ("/openai/realtime" in text or "realtimeapi" in text) else None
         if rw is not None:
             new = re.sub("\x00(\\d+)\x00", lambda m: subs[int(m.group(1))], rw.template)
@@ -457,10 +471,100 @@ class _Analysis:
             return
         # `["OpenAI-Beta", "realtime=v1"]` pairs in `new Headers([...])` are arrays: handled below
         name = ctx.src(func).rsplit(".", 1)[-1]
+        if self.azure_query and name in ("set", "append") and len(values) == 2 and \
+                literals[0] in ("api-version", "deployment"):
+            self.query_call(node, values)
+            return
+        sdk = _SDK_SESSIONS.fullmatch(ctx.src(func))
+        if sdk is not None:
+            self.sdk_sessions(node, func, values, sdk)
         if name in ("startsWith", "endsWith") and values and values[0].type in STRINGS:
             self.prefix(values[0])
         if name == "fetch" or name == "post":
             self.ephemeral(node, values)
+
+    # -- Azure query parameters ----------------------------------------------------------------------
+    def query_object(self, obj: Any) -> None:
+        """`new URLSearchParams({ "api-version": "2024-10-01-preview", deployment })`: GA takes `model=` and no
+        `api-version` (the Python matcher's query-parameter dicts)."""
+        ctx = self.ctx
+        pairs = dict((k, p) for k, p in _pairs(ctx, obj) if k is not None)
+        if "api-version" not in pairs or "deployment" not in pairs:
+            return
+        deployment = pairs["deployment"]
+        value = ctx.src(_value(deployment)) if deployment.type == "pair" else "deployment"
+        edits = [_remove_element(ctx, obj, pairs["api-version"]), ctx.replace(deployment, f"model: {value}")]
+        ctx.report("RTM002", obj, "Azure preview realtime query: GA takes `model=<deployment>` and no `api-version`",
+                   edits=edits, ga_form="{ model: <deployment> }", title="Use the GA query parameters")
+
+    def query_call(self, call: Any, values: list[Any]) -> None:
+        """`url.searchParams.set("api-version", "...")` / `.set("deployment", d)` beside an Azure preview URL."""
+        ctx = self.ctx
+        key = _literal(ctx, values[0])
+        self.done.update(v.id for v in values)
+        statement = call.parent
+        if key == "api-version":
+            edits = [_remove_statement(ctx, statement)] if statement is not None and \
+                statement.type == "expression_statement" else []
+            ctx.report("RTM002", call, "Azure preview realtime query: GA takes no `api-version`", edits=edits,
+                       ga_form="(no api-version)", title="Remove the `api-version` parameter")
+        else:
+            ctx.report("RTM002", call, "Azure preview realtime query: GA names the deployment `model=`",
+                       edits=[ctx.replace(values[0], _requote(ctx, values[0], "model"))], ga_form='"model"',
+                       title="Use `model`")
+
+    # -- the SDK's beta ephemeral keys ----------------------------------------------------------------
+    def sdk_sessions(self, call: Any, func: Any, values: list[Any], match: re.Match[str]) -> None:
+        """`client.beta.realtime.sessions.create({ model, voice })` →
+        `client.realtime.clientSecrets.create({ session: { type: "realtime", model, audio: {...} } })`, and the
+        file's `.client_secret.value` reads → `.value`."""
+        ctx = self.ctx
+        kind = "transcription" if match.group(2) == "transcriptionSessions" else "realtime"
+        namespace = func.child_by_field_name("object").child_by_field_name("object")  # `client.beta.realtime`
+        self.done.add(namespace.id)
+        body = values[0] if len(values) == 1 else None
+        if body is not None and body.type == "identifier":
+            bound = self.consts.get(ctx.src(body), [])
+            body = bound[0] if len(bound) == 1 else body
+        message = (f"`{ctx.src(func)}(...)` mints a preview ephemeral key; GA: `client.realtime.clientSecrets.create("
+                   f"{{ session: {{ type: \"{kind}\", ... }} }})`, key at top-level `.value`")
+        ga_call = f"{match.group(1)}.realtime.clientSecrets.create"
+        new_body = "{ session: { type: \"" + kind + "\" } }" if not values else (
+            _Reshape(ctx, body, "session", kind=kind).nested() if body is not None and body.type == "object" else None)
+        if new_body is None:
+            ctx.report("RTM023", func, message + " (the argument is not an object literal here: nest it by hand)",
+                       ga_form=ga_call + "(...)")
+            return
+        edits = [ctx.replace(func, ga_call)]
+        args = call.child_by_field_name("arguments")
+        edits.append(ctx.replace(body, new_body) if values else ctx.edit(ctx.span(args)[1] - 1, ctx.span(args)[1] - 1,
+                                                                         new_body))
+        reads, read_edits = self.secret_reads()
+        edits += read_edits
+        # unsafe when no read of the key was seen: where the caller reads it is not known
+        ctx.report("RTM023", func, message, edits=edits, unsafe=not reads, ga_form=ga_call + "(...)",
+                   title="Use `clientSecrets.create` with a nested session")
+        for read in reads:
+            if read.id in self.reads_reported:
+                continue
+            self.reads_reported.add(read.id)
+            ctx.report("RTM023", read.parent, "`client_secret.value` of a preview ephemeral-key response: GA returns "
+                       "the key at top-level `value`", edits=edits, unsafe=not reads, ga_form=".value",
+                       title="Use `clientSecrets.create` with a nested session")
+
+    def secret_reads(self) -> tuple[list[Any], list[Edit]]:
+        """The file's `<x>.client_secret.value` / `.expires_at` reads, and the edits dropping `.client_secret`."""
+        ctx = self.ctx
+        reads = [n for n in _walk(self.root) if n.type == "member_expression"
+                 and ctx.src(n.child_by_field_name("property") or n) == "client_secret"
+                 and n.parent is not None and n.parent.type == "member_expression"
+                 and ctx.src(n.parent.child_by_field_name("property") or n) in ("value", "expires_at")]
+        edits = []
+        for read in reads:
+            obj = read.child_by_field_name("object")
+            edits.append(ctx.edit(ctx.span(obj)[1], ctx.span(read)[1], ""))
+            self.done.add(read.id)
+        return reads, edits
 
     def session_read(self, node: Any, obj: Any, name: str) -> None:
         """`this.sessionConfig.turn_detection`: a preview path read off an object named after the session."""
@@ -527,7 +631,7 @@ class _Analysis:
         if prop is None or obj is None:
             return
         self.session_read(node, obj, ctx.src(prop))
-        if ctx.src(prop) == "realtime" and obj.type == "member_expression" and ctx.src(
+        if ctx.src(prop) == "realtime" and obj.type == "member_expression" and node.id not in self.done and ctx.src(
                 obj.child_by_field_name("property") or obj) == "beta":
             outer = node.parent
             what = ctx.src(outer.child_by_field_name("property")) if outer is not None and \
@@ -648,17 +752,14 @@ class _Analysis:
             return
         prefix = _SESSIONS.sub("/realtime/client_secrets", ctx.src(url))
         edits = [ctx.replace(url, prefix), ctx.replace(body, new_body)]
-        reads = [n for n in _walk(self.root) if n.type == "member_expression"
-                 and ctx.src(n.child_by_field_name("property") or n) == "client_secret"
-                 and n.parent is not None and n.parent.type == "member_expression"
-                 and ctx.src(n.parent.child_by_field_name("property") or n) in ("value", "expires_at")]
-        for read in reads:
-            obj = read.child_by_field_name("object")
-            edits.append(ctx.edit(ctx.span(obj)[1], ctx.span(read)[1], ""))
-            self.done.add(read.id)
+        reads, read_edits = self.secret_reads()
+        edits += read_edits
         ctx.report("RTM023", url, message, edits=edits, unsafe=not reads, ga_form="/v1/realtime/client_secrets",
                    title="Use `/v1/realtime/client_secrets` with a nested body")
         for read in reads:
+            if read.id in self.reads_reported:
+                continue
+            self.reads_reported.add(read.id)
             ctx.report("RTM023", read.parent, "`client_secret.value` of a preview ephemeral-key response: GA returns "
                        "the key at top-level `value`", edits=edits, unsafe=not reads, ga_form=".value",
                        title="Use `/v1/realtime/client_secrets` with a nested body")
@@ -794,11 +895,19 @@ class _Reshape:
         return "{\n" + "".join(f"{indent}{k},\n" for k in kept) + close + "}"
 
     def nested(self) -> str | None:
-        """The ephemeral-key body: `{ session: { type, ...GA fields } }`."""
+        """The ephemeral-key body: `{ session: { type, ...GA fields } }`, on one line or in the object's layout."""
         planned = self.plan()
         if planned is None or planned[0] is None:
             return None
-        return "{ session: " + "{ " + ", ".join(planned[0]) + " } }"
+        kept = planned[0]
+        inner = self.render(kept)
+        if "\n" not in inner:
+            return "{ session: " + inner + " }"
+        lines = inner.split("\n")  # "{", "<indent>k,", ..., "<close>}"
+        indent, close = lines[1][:len(lines[1]) - len(lines[1].lstrip())], lines[-1][:-1]
+        step = indent[len(close):] or "  "
+        body = "".join(f"{step}{line}\n" for line in lines[1:-1])
+        return "{\n" + f"{indent}session: {{\n" + body + f"{indent}}},\n" + close + "}"
 
     def run(self) -> None:
         ctx = self.ctx

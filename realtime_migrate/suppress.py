@@ -189,9 +189,9 @@ def _finding(rule: Rule, path: str, lines: list[str], d: Directive, stale: tuple
         title, unsafe = "Remove the unused suppression", bool(d.reason)
     fix = Fix((edit,), Applicability.UNSAFE if unsafe else Applicability.SAFE, title)
     kind = "ignore-file" if d.file_level else "ignore"
-    return Finding(code=rule.code, name=rule.name, message=rule.message.format(marker=d.marker, kind=kind, detail=detail),
-                   path=path, line=d.line, col=d.start, end_line=d.line, end_col=d.end, fix=fix,
-                   source_line=body)
+    message = rule.message.format(marker=d.marker, kind=kind, detail=detail)
+    return Finding(code=rule.code, name=rule.name, message=message, path=path, line=d.line, col=d.start,
+                   end_line=d.line, end_col=d.end, fix=fix, source_line=body)
 
 
 def _comments(text: str) -> list[tuple[int, int, str]]:

@@ -154,6 +154,7 @@ PROGRAMS = [
     ("ephemeral_key_server.mjs", "minted a key", False),  # fetch only, no npm package
     ("ws_relay.mjs", "bytes of audio, status completed", False),  # the `ws` package
     ("beta_sdk_client.mjs", "answered:", True),  # `openai/beta/realtime/ws` of the openai npm package
+    ("beta_sdk_token.mjs", "minted a key", True),  # `client.beta.realtime.sessions.create` of the npm package
 ]
 
 
