@@ -34,6 +34,25 @@ def scan(paths: list[str], cwd: Path) -> list[dict]:
     return [f for f in doc["findings"] if f.get("severity") != "info"]
 
 
+def lookalikes(tree: Path) -> int:
+    """Lines of the tree's scanned files that a naive search would flag: a preview event name, a preview session
+    field key, the beta header value, a preview endpoint or an Azure `api-version` (the tables the rules use)."""
+    from realtime_migrate import catalog, discovery
+    from realtime_migrate.protocol import PREVIEW_FIELD_KEYS
+
+    renames = dict(next(r for r in catalog.all_rules() if r.code == "RTM003").options["renames"])
+    needles = [*renames, *PREVIEW_FIELD_KEYS, "realtime=v1", "openai-beta.realtime-v1", "/realtime/sessions",
+               "api-version", "client_secret"]
+    count = 0
+    for path in discovery.discover([str(tree)]).files:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        count += sum(1 for line in text.splitlines() if any(n in line for n in needles))
+    return count
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, required=True)
@@ -67,7 +86,10 @@ def main() -> None:
 
     for tree in args.ga:
         false = scan(["."], tree)
-        print(f"false findings in {tree} (GA or other-protocol code): {len(false)}")
+        alike = lookalikes(tree)
+        rate = f"{100 * len(false) / alike:.1f}" if alike else "n/a"
+        print(f"false findings in {tree} (GA or other-protocol code): {len(false)} on {alike} look-alike lines "
+              f"= {rate} per 100")
         if not args.quiet:
             for f in false:
                 print(f"  {os.path.normpath(f['path'])}:{f['location']['line']}: {f['code']} {f['message'][:110]}")

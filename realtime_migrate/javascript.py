@@ -41,9 +41,16 @@ _JS_DIRECTIVE = re.compile(
     re.IGNORECASE)
 _SESSIONS = re.compile(r"/realtime/(sessions|transcription_sessions)(?=$|[?#\"'`])")
 _HEADER = "openai-beta"
-_AZURE_PATH = re.compile(r"/openai/realtime\b|/openai/realtimeapi/")
+_AZURE_PATH = re.compile(r"(?:^|[/\"'`])openai/realtime\b|/openai/realtimeapi/")
 _REGIONAL = "realtimeapi-preview.ai.azure.com"
 _SDK_SESSIONS = re.compile(r"(.+)\.beta\.realtime\.(sessions|transcriptionSessions)\.create")
+_GA_SESSION_KEYS = {"audio", "output_modalities"}
+_AZURE_GA_PATH = re.compile(r"openai/v1/realtime")
+_PREVIEW_API_VERSION = re.compile(r"\b20\d\d-\d\d-\d\d-preview\b")
+_PAYLOAD_KEYS = {"session.update": "session", "response.create": "response"}
+_SDP_BASE = re.compile(r"https://api\.openai\.com/v1/realtime/?")
+_FUNCTIONS = ("method_definition", "function_declaration", "function_expression", "arrow_function",
+              "function")
 _NAMESPACED = re.compile(r"^((?:server|client|realtime|openai)[.:])([a-z_.]+)$")
 
 
@@ -190,6 +197,10 @@ class _Ctx:
         start, end = self.span(node)
         line, col = self.pos(start)
         end_line, end_col = self.pos(end)
+        if not note and _legacy_branch(self, node):
+            note = True
+            message += (" (inside a branch for the preview protocol, such as legacy Azure `api-version` support: kept "
+                        "on purpose? If it is, suppress this; if not, migrate it)")
         severity = Severity.INFO if (note or self.foreign) else Severity.ERROR
         fix = None
         if edits and severity is Severity.ERROR:
@@ -304,6 +315,7 @@ class _Analysis:
         self.done: set[int] = set()  # ids of string nodes already handled
         self.consts: dict[str, list[Any]] = {}  # `const name = <value>` (any scope), for one-step payloads
         self.reads_reported: set[int] = set()  # `client_secret.value` reads already reported (one finding each)
+        self._declares_both: bool | None = None
 
     def run(self) -> None:
         ctx = self.ctx
@@ -315,14 +327,22 @@ class _Analysis:
                     self.consts.setdefault(ctx.src(name), []).append(value)
         self.reshaped: set[int] = set()  # ids of objects already reshaped as an event's payload
         self.items = "conversation.item" in ctx.text
-        # the file builds an Azure preview realtime URL: its `api-version` / `deployment` query parts are that URL's
-        self.azure_query = bool(_AZURE_PATH.search(ctx.text))
+        # the file builds an Azure preview realtime URL (or names a preview API version beside realtime code): its
+        # `api-version` / `deployment` query parts are that URL's
+        self.azure_query = bool((_AZURE_PATH.search(ctx.text) and not _AZURE_GA_PATH.search(ctx.text))
+                                or (_PREVIEW_API_VERSION.search(ctx.text) and "realtime" in ctx.text))
+        # functions that send a parameter as the session: `updateConfig(c) { send("session.update", {session: c}) }`
+        self.senders = self.session_senders(nodes) if "session.update" in ctx.text else {}
         for n in nodes:
             kind = n.type
             if kind == "object":
                 self.event_object(n)
                 if self.azure_query:
                     self.query_object(n)
+            elif kind == "property_signature":
+                self.declared_event(n)
+            elif kind == "assignment_expression" and self.azure_query:
+                self.query_assignment(n)
             elif kind == "pair":
                 self.header_pair(n)
             elif kind == "call_expression":
@@ -344,6 +364,10 @@ class _Analysis:
         value = _literal(ctx, node)
         renames = self._renames()
         if value is not None:
+            if value in renames and self.beside_twin(node, renames[value]):
+                ctx.report("RTM003", node, f"`{value}` is listed beside its GA name `{renames[value]}` (kept for the "
+                           "preview protocol on purpose)", note=True, ga_form=f'"{renames[value]}"')
+                return
             if value in renames:
                 ctx.report("RTM003", node, f"Server event `{value}` was renamed to `{renames[value]}` in GA",
                            edits=[ctx.replace(node, _requote(ctx, node, renames[value]))],
@@ -356,6 +380,24 @@ class _Analysis:
                            f"to `{renames[spaced.group(2)]}` in GA",
                            edits=[ctx.replace(node, _requote(ctx, node, new))], ga_form=f'"{new}"',
                            title=f"Rename to `{new}`")
+                return
+            if value == "transcription_session.update":
+                ctx.report("RTM012", node, "`transcription_session.update` was removed in GA: send `session.update` "
+                           "with `session: { type: \"transcription\", ... }`",
+                           ga_form='{ type: "session.update", session: { type: "transcription", ... } }')
+                return
+            if value.strip("/") == "openai/realtime":  # `url.pathname = "openai/realtime"`
+                new = value.replace("openai/realtime", "openai/v1/realtime")
+                ctx.report("RTM002", node, "Azure preview realtime path: GA uses `/openai/v1/realtime?model="
+                           "<deployment>` without `api-version`", edits=[ctx.replace(node, _requote(ctx, node, new))],
+                           unsafe=True, ga_form="/openai/v1/realtime", title="Use the GA path")
+                return
+            if _SDP_BASE.fullmatch(value) and self.sdp_base():
+                ctx.report("RTM024", node, "Preview WebRTC SDP endpoint: this file posts its SDP offer to "
+                           "`/v1/realtime`; GA posts it to `/v1/realtime/calls`",
+                           edits=[ctx.replace(node, _requote(ctx, node, value.rstrip("/") + "/calls"))], unsafe=True,
+                           ga_form="https://api.openai.com/v1/realtime/calls",
+                           title="Post the offer to `/v1/realtime/calls`")
                 return
             if value.lower() in ("realtime=v1",):
                 ctx.report("RTM001", node, "`realtime=v1` is the preview `OpenAI-Beta` header value; GA must not "
@@ -376,6 +418,30 @@ class _Analysis:
                            "(verify on the deprecations page)", ga_form=ga_model)
                 return
         self.url(node)
+
+    def beside_twin(self, node: Any, ga_name: str) -> bool:
+        """The preview name sits in the same `switch`, `||` / `&&` chain, array or `includes` list as its GA name:
+        code that accepts both protocols on purpose."""
+        container, parent = None, node.parent
+        while parent is not None and parent.type in ("switch_case", "switch_body", "binary_expression", "array",
+                                                     "parenthesized_expression", "arguments", "literal_type",
+                                                     "union_type"):
+            container, parent = parent, parent.parent
+        if parent is not None and parent.type == "type_annotation" or container is not None and \
+                container.type == "literal_type" and parent is not None and parent.type == "type_annotation":
+            # `type: 'response.text.delta'` declaring an event interface: a file that declares the GA event too
+            # declares both protocols
+            return any(n.type in STRINGS and _literal(self.ctx, n) == ga_name for n in _walk(self.root))
+        if container is None:
+            return False
+        return any(n.type in STRINGS and _literal(self.ctx, n) == ga_name for n in _walk(container))
+
+    def sdp_base(self) -> bool:
+        """`https://api.openai.com/v1/realtime` is the SDP endpoint of a file that makes SDP offers and builds no longer
+        path on it (`${BASE}/sessions` makes it an API base)."""
+        text = self.ctx.text
+        return "sdp" in text.lower() and not re.search(r"\}/(?:sessions|client_secrets|transcription_sessions|calls)"
+                                                      r"|['\"`]/(?:sessions|client_secrets|calls)\b", text)
 
     def _renames(self) -> dict[str, str]:
         rule = self.ctx.rules.get("RTM003")
@@ -402,7 +468,7 @@ class _Analysis:
                        "openai/v1/realtime/calls` (the resource cannot be derived from the region)",
                        ga_form="https://<resource>.openai.azure.com/openai/v1/realtime/calls")
             return
-        rw = rewrite_template(text) if ("/openai/realtime" in text or "realtimeapi" in text) else None
+        rw = rewrite_template(text) if (_azure_path_at_root(text) or "realtimeapi" in text) else None
         if rw is not None:
             new = re.sub("\x00(\\d+)\x00", lambda m: subs[int(m.group(1))], rw.template)
             dropped_side_effect = any("(" in s for i, s in enumerate(subs) if f"\x00{i}\x00" not in rw.template)
@@ -478,6 +544,16 @@ class _Analysis:
         sdk = _SDK_SESSIONS.fullmatch(ctx.src(func))
         if sdk is not None:
             self.sdk_sessions(node, func, values, sdk)
+        # `this.sendEvent("session.update", { session: {...} })`: a helper that adds `type` to its payload
+        if len(values) >= 2 and literals[0] in _PAYLOAD_KEYS and values[1].type == "object":
+            pairs = dict((k, p) for k, p in _pairs(ctx, values[1]) if k is not None)
+            if _PAYLOAD_KEYS[literals[0]] in pairs:  # type: ignore[index]
+                self.payload(values[1], pairs, literals[0])  # type: ignore[arg-type]
+        index = self.senders.get(name)
+        if index is not None and index < len(values) and values[index].type == "object" and \
+                values[index].id not in self.reshaped:
+            self.reshaped.add(values[index].id)
+            _Reshape(ctx, values[index], "session").run()
         if name in ("startsWith", "endsWith") and values and values[0].type in STRINGS:
             self.prefix(values[0])
         if name == "fetch" or name == "post":
@@ -655,15 +731,21 @@ class _Analysis:
         type_pair = pairs.get("type")
         event = _literal(ctx, _value(type_pair)) if type_pair is not None and type_pair.type == "pair" else None
         if event == "transcription_session.update":
+            self.done.add(_value(type_pair).id)
             ctx.report("RTM012", type_pair, "`transcription_session.update` was removed in GA: send `session.update` "
                        "with `session: { type: \"transcription\", audio: { input: {...} } }`",
                        ga_form='{ type: "session.update", session: { type: "transcription", ... } }')
             return
-        key = {"session.update": "session", "response.create": "response"}.get(event or "")
-        if key is None:
+        if event not in _PAYLOAD_KEYS:
             if event == "conversation.item.create" and "item" in pairs:
                 self.item(_value(pairs["item"]))
             return
+        self.payload(obj, pairs, event)  # type: ignore[arg-type]
+
+    def payload(self, obj: Any, pairs: dict[str, Any], event: str) -> None:
+        """The `session` / `response` member of a `session.update` / `response.create` event object."""
+        ctx = self.ctx
+        key = _PAYLOAD_KEYS[event]
         payload = pairs.get(key)
         if payload is None:
             if key == "session":
@@ -683,6 +765,115 @@ class _Analysis:
                            ga_form='{ type: "realtime", audio: {...} }')
             return
         _Reshape(ctx, value, key).run()
+
+    def session_senders(self, nodes: list[Any]) -> dict[str, int]:
+        """Function name → index of the parameter it sends as the session (`{type: "session.update", session: p}`
+        or `send("session.update", {session: p})`), so that its callers' object literals are session payloads."""
+        ctx = self.ctx
+        out: dict[str, int] = {}
+        for n in nodes:
+            if n.type != "pair" or _key(ctx, n) != "session":
+                continue
+            value = _value(n)
+            if value is None or value.type != "identifier":
+                continue
+            obj = n.parent
+            call = obj.parent.parent if obj is not None and obj.parent is not None else None
+            event = dict((k, p) for k, p in _pairs(ctx, obj) if k is not None).get("type") if obj is not None else None
+            sent = (event is not None and event.type == "pair" and _literal(ctx, _value(event)) == "session.update") \
+                or (call is not None and call.type == "call_expression" and
+                    [_literal(ctx, a) for a in call.child_by_field_name("arguments").named_children][:1] ==
+                    ["session.update"])
+            fn = n.parent
+            while fn is not None and fn.type not in _FUNCTIONS:
+                fn = fn.parent
+            if not sent or fn is None:
+                continue
+            params = fn.child_by_field_name("parameters")
+            names = [ctx.src(p.child_by_field_name("pattern") or p).split("=")[0].strip().lstrip(".")
+                     for p in (params.named_children if params is not None else []) if p.type != "comment"]
+            name = _function_name(ctx, fn)
+            if name and ctx.src(value) in names:
+                out[name] = names.index(ctx.src(value))
+        return out
+
+    def declared_event(self, node: Any) -> None:
+        """TypeScript declarations of the preview wire shape: `interface SessionUpdateEvent { type: 'session.update';
+        session: Partial<{ voice: Voice; input_audio_format: AudioFormat; ... }> }`. The types must follow the GA
+        shape when the payloads do; reported per field, never rewritten (readers of these types are elsewhere)."""
+        ctx = self.ctx
+        name = node.child_by_field_name("name")
+        if name is None or ctx.src(name) != "type":
+            return
+        literal = next((c for c in _walk(node.child_by_field_name("type") or node) if c.type == "string"), None)
+        event = _literal(ctx, literal) if literal is not None else None
+        if event not in _PAYLOAD_KEYS or node.parent is None:
+            return
+        part = _PAYLOAD_KEYS[event]  # type: ignore[index]
+        member = next((c for c in node.parent.named_children if c.type == "property_signature" and
+                       ctx.src(c.child_by_field_name("name") or c) == part), None)
+        shape = next((c for c in _walk(member) if c.type == "object_type"), None) if member is not None else None
+        if shape is None:
+            return
+        from realtime_migrate.matchers import ga_session as ga
+
+        moves = ga.RESPONSE_AUDIO_MOVES if part == "response" else ga.SESSION_AUDIO_MOVES
+        renamed = {"modalities": "output_modalities", "max_response_output_tokens": "max_output_tokens",
+                   "temperature": "(removed)"}
+        code = "RTM013" if part == "response" else "RTM011"
+        names = {ctx.src(f.child_by_field_name("name") or f) for f in shape.named_children
+                 if f.type == "property_signature"}
+        # the GA fields too, here or in the file's other event declarations: declarations for both protocols
+        both = bool(names & _GA_SESSION_KEYS) or self.declares_both()
+        for field in shape.named_children:
+            key = ctx.src(field.child_by_field_name("name") or field) if field.type == "property_signature" else None
+            if key in moves:
+                ga_path = "audio.{}.{}".format(*moves[key])
+            elif key in renamed:
+                ga_path = renamed[key]
+            else:
+                continue
+            ctx.report(code, field, f"`{key}` in this declaration of the preview `{event}` {part}: GA has it at "
+                       f"`{ga_path}`" + (" (declared beside the GA fields: kept for the preview protocol?)" if both
+                                         else " (update the type with the payloads)"), ga_form=ga_path, note=both)
+
+    def declares_both(self) -> bool:
+        """Some object type of this file declares preview and GA session fields side by side."""
+        if self._declares_both is None:
+            from realtime_migrate.protocol import PREVIEW_FIELD_KEYS
+
+            ctx, preview = self.ctx, set(PREVIEW_FIELD_KEYS)
+            self._declares_both = False
+            for shape in _walk(self.root):
+                if shape.type != "object_type":
+                    continue
+                names = {ctx.src(f.child_by_field_name("name") or f) for f in shape.named_children
+                         if f.type == "property_signature"}
+                if names & _GA_SESSION_KEYS and names & preview:
+                    self._declares_both = True
+                    break
+        return self._declares_both
+
+    def query_assignment(self, node: Any) -> None:
+        """`query["api-version"] = "2024-10-01-preview"` / `query["deployment"] = d`: a query built in steps."""
+        ctx = self.ctx
+        left = node.child_by_field_name("left")
+        index = left.child_by_field_name("index") if left is not None and left.type == "subscript_expression" \
+            else None
+        key = _literal(ctx, index) if index is not None and index.type in STRINGS else None
+        if key not in ("api-version", "deployment"):
+            return
+        self.done.add(index.id)
+        if key == "api-version":
+            statement = node.parent
+            edits = [_remove_statement(ctx, statement)] if statement is not None and \
+                statement.type == "expression_statement" else []
+            ctx.report("RTM002", node, "Azure preview realtime query: GA takes no `api-version`", edits=edits,
+                       ga_form="(no api-version)", title="Remove the `api-version` parameter", unsafe=True)
+        else:
+            ctx.report("RTM002", node, "Azure preview realtime query: GA names the deployment `model=`",
+                       edits=[ctx.replace(index, _requote(ctx, index, "model"))], ga_form='"model"',
+                       title="Use `model`", unsafe=True)
 
     def session_config(self, obj: Any) -> None:
         """An object literal holding two or more keys only the preview session has (`input_audio_format`,
@@ -763,6 +954,48 @@ class _Analysis:
             ctx.report("RTM023", read.parent, "`client_secret.value` of a preview ephemeral-key response: GA returns "
                        "the key at top-level `value`", edits=edits, unsafe=not reads, ga_form=".value",
                        title="Use `/v1/realtime/client_secrets` with a nested body")
+
+
+_LEGACY_TEST = re.compile(r"legacy|preview|beta|api_?version", re.IGNORECASE)
+
+
+def _azure_path_at_root(text: str) -> bool:
+    """`/openai/realtime` right after the host (`https://x.openai.azure.com/openai/realtime`, `${endpoint}/openai/...`,
+    or a bare path): Azure's preview path. Below another path (`https://gateway/proxy/openai/realtime`) it is not."""
+    at = text.find("/openai/realtime")
+    if at < 0:
+        return False
+    prefix = text[:at]
+    return prefix == "" or prefix.endswith("\x00") or "azure" in prefix.lower() or \
+        re.fullmatch(r"(?:wss?|https?)://[^/]+", prefix) is not None
+
+
+def _legacy_branch(ctx: _Ctx, node: Any) -> bool:
+    """Code inside `if (isAzure && apiVersion) { ... }` (or a `? :` on such a test): deliberate support for the preview
+    protocol beside GA code, as frameworks keep for legacy Azure deployments. Its findings are notes."""
+    child, parent = node, node.parent
+    while parent is not None:
+        if parent.type in ("if_statement", "ternary_expression"):
+            test = parent.child_by_field_name("condition")
+            if test is not None and child.id != test.id and _LEGACY_TEST.search(ctx.src(test)):
+                consequence = parent.child_by_field_name("consequence")
+                if consequence is not None and consequence.id == child.id:
+                    return True
+        child, parent = parent, parent.parent
+    return False
+
+
+def _function_name(ctx: _Ctx, fn: Any) -> str | None:
+    """`name` of `function name()`, `name() {}` in a class, or `const name = () => ...`."""
+    name = fn.child_by_field_name("name")
+    if name is not None:
+        return ctx.src(name)
+    parent = fn.parent
+    if parent is not None and parent.type in ("variable_declarator", "pair", "assignment_expression"):
+        target = parent.child_by_field_name("name") or parent.child_by_field_name("key") or \
+            parent.child_by_field_name("left")
+        return ctx.src(target).rsplit(".", 1)[-1] if target is not None else None
+    return None
 
 
 def _remove_element(ctx: _Ctx, container: Any, element: Any) -> Edit:
