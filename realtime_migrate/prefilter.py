@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 
 from realtime_migrate.rule import Rule
 
@@ -63,9 +64,34 @@ def _anchors(triggers: Sequence[bytes]) -> dict[bytes, list[bytes]]:
     return groups
 
 
+# Anchors for the automaton's first stage: long enough to be rare in ordinary code, few enough (at most
+# GATE_MAX) for the crate's SIMD prefilter to carry the search (bench/RESULTS.md: 10 bytes gave 37 anchors).
+GATE_ANCHOR = 10
+GATE_MAX = 64
+GATE_AFTER = 32  # files searched before the gate is built (building it takes a few milliseconds)
+
+
+def gate_anchors(triggers: Sequence[bytes], length: int) -> list[bytes]:
+    """Few `length`-byte pieces such that every trigger holds one (whole triggers when shorter): a greedy set
+    cover by the number of triggers a piece covers. Long pieces are rare in ordinary code whatever their bytes."""
+    uncovered = set(triggers)
+    pieces = {t: {t[i:i + length] for i in range(max(1, len(t) - length + 1))} for t in uncovered}
+    out: list[bytes] = []
+    while uncovered:
+        counts = Counter(s for t in uncovered for s in pieces[t])
+        best = max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        out.append(best)
+        uncovered = {t for t in uncovered if best not in t}
+    return sorted(out)
+
+
 class _Automaton:
     """All triggers in one Aho-Corasick automaton (Rust, `ahocorasick-rs`): one pass over the lowered bytes
-    at hundreds of MB/s whatever the number of triggers, and a clean file costs that pass alone."""
+    at hundreds of MB/s whatever the number of triggers.
+
+    A first stage, the gate, looks for a few dozen anchors instead (every trigger contains one), leftmost-first:
+    the crate then runs its SIMD prefilter and a clean file is passed over at a few GB/s. Only a file that holds
+    an anchor is searched for every trigger, so the answer is the same as the full automaton's alone."""
 
     def __init__(self, triggers: Sequence[bytes]) -> None:
         import ahocorasick_rs
@@ -75,12 +101,30 @@ class _Automaton:
         # fastest of the crate's automata on the stdlib and openai trees (bench/RESULTS.md).
         automaton = ahocorasick_rs.BytesAhoCorasick(self._triggers, implementation=ahocorasick_rs.Implementation.DFA)
         self._find = automaton.find_matches_as_indexes
+        self._gate: Callable[[bytes], list[tuple[int, int, int]]] | None = None
+        self._until_gate = GATE_AFTER  # a few files (pre-commit) are not worth building it
+
+    def _build_gate(self) -> None:
+        import ahocorasick_rs
+
+        anchors = gate_anchors(self._triggers, GATE_ANCHOR)
+        if len(anchors) <= GATE_MAX:
+            gate = ahocorasick_rs.BytesAhoCorasick(anchors, matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
+                                                   implementation=ahocorasick_rs.Implementation.DFA)
+            self._gate = gate.find_matches_as_indexes
 
     @property
     def anchors(self) -> list[bytes]:
         return list(self._triggers)
 
     def hits(self, low: bytes) -> set[bytes]:
+        if self._gate is not None:
+            if not self._gate(low):
+                return set()
+        elif self._until_gate:
+            self._until_gate -= 1
+            if not self._until_gate:
+                self._build_gate()
         matches = self._find(low, overlapping=True)
         return {self._triggers[m[0]] for m in matches} if matches else set()
 

@@ -282,6 +282,19 @@ def test_prefilter_is_exactly_substring_search(engine: str, monkeypatch: pytest.
         assert pf.candidate(data) == bool(expected)
         kept_by_context += any(r.context for r in expected)
     assert kept_by_context, "no context-bound rule was ever kept: this test would prove nothing"
+    if engine == "aho-corasick":  # the gate (anchors first) was built early on, so most of these went through it
+        assert pf._automaton is not None and pf._automaton._gate is not None
+
+
+def test_gate_anchors_cover_every_trigger() -> None:
+    """The automaton's first stage looks for anchors only: a trigger without one would make its files vanish."""
+    from realtime_migrate.prefilter import GATE_ANCHOR, GATE_MAX, gate_anchors
+
+    triggers = sorted({t.encode().lower() for r in catalog.all_rules() for t in r.triggers})
+    anchors = gate_anchors(triggers, GATE_ANCHOR)
+    assert len(anchors) <= GATE_MAX, "too many anchors for the SIMD prefilter: raise GATE_ANCHOR or drop the gate"
+    for t in triggers:
+        assert any(a in t for a in anchors), t
 
 
 @pytest.mark.parametrize("engine", ["aho-corasick", "regex"])
