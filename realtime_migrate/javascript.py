@@ -414,8 +414,11 @@ class _Analysis:
                 return
             if _preview_model(value) and not self._azure():
                 ga_model = "gpt-realtime-mini" if "-mini-" in value else "gpt-realtime"
-                ctx.report("RTM026", node, f"Preview realtime model `{value}`: the GA-era model is `{ga_model}` "
-                           "(verify on the deprecations page)", ga_form=ga_model)
+                listed = self.beside_twin(node, ga_model)  # `'gpt-realtime' | 'gpt-4o-realtime-preview' | ...`
+                ctx.report("RTM026", node, f"Preview realtime model `{value}`" + (
+                    f" is listed beside `{ga_model}` (a list of accepted models)" if listed else
+                    f": the GA-era model is `{ga_model}` (verify on the deprecations page)"), ga_form=ga_model,
+                           note=listed)
                 return
         self.url(node)
 

@@ -105,6 +105,35 @@ def test_unused_suppression_names_the_js_comment(tmp_path: Path) -> None:
     assert src.read_text(encoding="utf-8") == 'if (t === "response.output_text.done") y();\n'
 
 
+def test_web_files_through_cache_baseline_and_sarif(tmp_path: Path) -> None:
+    """The same machinery as for Python: a warm cache answers with the same findings, a baseline hides today's
+    findings and reports a new one, and SARIF output is valid and points into the page's own lines."""
+    import jsonschema
+
+    page = tmp_path / "index.html"
+    shutil.copyfile(GOLDEN / "browser_page.html", page)
+    client = tmp_path / "client.ts"
+    client.write_text('if (e.type === "response.audio.delta") play(e);\n', encoding="utf-8")
+    env_cache = ["--no-cache"]  # baseline and SARIF runs: no cache; the cache runs below use their own folder
+    cache = tmp_path / "cache"
+    runs = [json.loads(run_cli(["scan", "-o", "json", str(tmp_path / "index.html"), str(client)], cwd=tmp_path,
+                               env={"REALTIME_MIGRATE_CACHE_DIR": str(cache)}).stdout) for _ in range(2)]
+    assert runs[0]["findings"] == runs[1]["findings"] and runs[0]["findings"], runs
+    assert any(cache.rglob("*.json")), "the cache was not written"
+    base = tmp_path / "baseline.json"
+    run_cli(["baseline", "--output", str(base), str(page), str(client)], cwd=tmp_path)
+    assert run_cli(["scan", *env_cache, "--baseline", str(base), str(page), str(client)], cwd=tmp_path).returncode == 0
+    client.write_text(client.read_text(encoding="utf-8") + 'if (e.type === "response.text.done") end();\n',
+                      encoding="utf-8")
+    new = run_cli(["scan", *env_cache, "--baseline", str(base), "-o", "concise", str(page), str(client)], cwd=tmp_path)
+    assert new.returncode == 1 and new.stdout.count("RTM003") == 1 and "client.ts:2:" in new.stdout, new.stdout
+    sarif = json.loads(run_cli(["scan", *env_cache, "-o", "sarif", str(page)], cwd=tmp_path).stdout)
+    schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    lines = {r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in sarif["runs"][0]["results"]}
+    assert 18 in lines and 41 in lines, lines  # the page's own lines, in two different <script> blocks
+
+
 def test_unparseable_js_is_reported_and_untouched(tmp_path: Path) -> None:
     src = tmp_path / "broken.js"
     data = b'const h = { "OpenAI-Beta": "realtime=v1", \n function ( {\n'
@@ -158,6 +187,43 @@ PROGRAMS = [
 ]
 
 
+def _need_node_modules() -> None:
+    assert (NODE_MODULES / "ws").is_dir() and (NODE_MODULES / "openai").is_dir(), (
+        "the Node programs' packages are missing: run `npm ci --prefix fixtures/js/apps` (the README's test "
+        "command does)")
+
+
+def test_sweep_of_real_js_code(tmp_path: Path) -> None:
+    """Real npm code nobody here wrote: `ws` has no Realtime code and the `openai` package's GA realtime modules
+    speak GA, so neither may get an error; its beta realtime modules are preview code, which `fix` must leave
+    parsing (tree-sitter and `node --check`) and stable."""
+    _need_node_modules()
+    ignore = shutil.ignore_patterns("*.map", "*.d.ts", "*.d.mts", "*.d.cts")
+    openai = NODE_MODULES / "openai"
+    trees = {"clean/ws": NODE_MODULES / "ws", "clean/ga": openai / "realtime",
+             "clean/ga_resources": openai / "resources" / "realtime", "beta/realtime": openai / "beta" / "realtime",
+             "beta/resources": openai / "resources" / "beta" / "realtime"}
+    for name, src in trees.items():
+        shutil.copytree(src, tmp_path / name, ignore=ignore)
+    clean = json.loads(run_cli(["scan", "--no-cache", "--exit-zero", "-o", "json", str(tmp_path / "clean")]).stdout)
+    assert clean["errors"] == [] and [f for f in clean["findings"] if f["severity"] != "info"] == [], clean["findings"]
+    assert clean["summary"]["files_checked"] > 20, clean["summary"]
+    beta = tmp_path / "beta"
+    before = json.loads(run_cli(["scan", "--no-cache", "--exit-zero", "-o", "json", str(beta)]).stdout)
+    assert before["errors"] == [] and len({f["path"] for f in before["findings"]}) >= 6, before["summary"]
+    fixed = run_cli(["fix", "--no-cache", "--unsafe-fixes", str(beta)])
+    assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr
+    files = sorted(p for p in beta.rglob("*") if p.suffix in (".js", ".mjs"))
+    once = {p: p.read_bytes() for p in files}
+    for path in files:
+        assert javascript.parses(path.read_text(encoding="utf-8"), str(path)), path
+        if NODE is not None:
+            check = subprocess.run([NODE, "--check", str(path)], capture_output=True, text=True)
+            assert check.returncode == 0, (path, check.stderr)
+    run_cli(["fix", "--no-cache", "--unsafe-fixes", str(beta)])
+    assert {p: p.read_bytes() for p in files} == once  # idempotent
+
+
 @pytest.fixture(scope="module")
 def tls_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A throwaway self-signed certificate for 127.0.0.1, so the simulator can serve https/wss."""
@@ -192,9 +258,7 @@ def test_node_program_fails_as_written_and_completes_after_fix(program: str, don
                                                                tmp_path: Path, tls_pair: tuple[Path, Path]) -> None:
     """Preview-era Node programs against the strict GA simulator: refused as written, complete after `fix`."""
     assert NODE is not None, "node is needed for this end-to-end test (the project's machines have it)"
-    assert (NODE_MODULES / "ws").is_dir() and (NODE_MODULES / "openai").is_dir(), (
-        "the Node programs' packages are missing: run `npm ci --prefix fixtures/js/apps` (the README's test "
-        "command does)")
+    _need_node_modules()
     copy = tmp_path / program
     shutil.copyfile(APPS / program, copy)
     (tmp_path / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
