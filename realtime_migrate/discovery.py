@@ -32,6 +32,11 @@ WEB_SUFFIXES = JS_SUFFIXES + HTML_SUFFIXES
 SUFFIXES = PYTHON_SUFFIXES + WEB_SUFFIXES
 
 
+def python_file(path: str) -> bool:
+    """Read as Python (a module, a stub, a notebook's cells); otherwise JavaScript, TypeScript or an HTML page."""
+    return not path.lower().endswith(WEB_SUFFIXES)
+
+
 @dataclass(frozen=True)
 class Discovered:
     files: list[str]

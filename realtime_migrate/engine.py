@@ -1,8 +1,9 @@
 """Parse → rules → findings, and the fix loop.
 
 Works on decoded text and knows nothing of files, so the CLI, the pre-commit hook,
-stdin and the tests share it. libcst is imported here only, and this module is only
-imported once a file has passed the prefilter.
+stdin and the tests share it. This module is only imported once a file has passed the
+prefilter, and libcst only once a Python file is parsed: a JavaScript-only run never pays
+for it (its matchers are tree-sitter's, in `javascript.py`).
 """
 
 from __future__ import annotations
@@ -14,17 +15,16 @@ import re
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper
-
-from realtime_migrate import matchers, traversal
 from realtime_migrate.discovery import WEB_SUFFIXES
-from realtime_migrate.matchers.base import FileContext
 from realtime_migrate.model import Edit, Finding
 from realtime_migrate.rule import Rule, lowered
 from realtime_migrate.suppress import Suppressions
+
+if TYPE_CHECKING:
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper
 
 MAX_FIX_PASSES = 12
 
@@ -54,6 +54,8 @@ def parse_both(text: str) -> tuple[cst.Module, ast.Module | None]:
     libcst's "Syntax Error @ 1:1"). Code it rejects for other reasons still goes to
     libcst, which may know newer syntax than the running Python.
     """
+    import libcst as cst
+
     python_error: SyntaxError | None = None
     tree: ast.Module | None = None
     try:
@@ -164,6 +166,11 @@ def analyse(path: str, text: str, rules: Sequence[Rule], *, chosen: bool = False
         from realtime_migrate import javascript
 
         return javascript.analyse(path, text, rules)
+    from libcst.metadata import MetadataWrapper
+
+    from realtime_migrate import matchers
+    from realtime_migrate.matchers.base import FileContext
+
     module, tree = parse_both(text)
     ctx = FileContext(path=path, text=text, module=module, tree=tree)
     visitors = [matchers.load(rule.matcher)(rule, ctx) for rule in rules]
@@ -193,6 +200,8 @@ def visit_batched(wrapper: MetadataWrapper, visitors: Sequence[cst.BatchableCSTV
     from contextlib import ExitStack
 
     from libcst._batched_visitor import _BatchedCSTVisitor
+
+    from realtime_migrate import traversal
 
     with ExitStack() as stack:
         for v in visitors:

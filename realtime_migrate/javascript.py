@@ -3,7 +3,7 @@ tree-sitter tree.
 
 Browser WebRTC clients, Node relays and TypeScript SDK users speak the same preview protocol as Python code,
 so the rule codes, rename tables, URL rewrites and session reshaping are the ones the Python matchers use
-(`protocol`, the rule files' options, `ga_session`'s tables, `azure_endpoint.rewrite_template`). Only the
+(`protocol`, the rule files' options, `ga_tables`, `azure_urls.rewrite_template`). Only the
 reading of the code differs: tree-sitter (`tree-sitter-javascript`, `tree-sitter-typescript`), imported when
 a file of these languages has passed the prefilter. Findings and fixes are ordinary `Finding`s with text
 edits, so the one fix engine applies them (non-overlapping edits, re-scan until stable, and a result that
@@ -20,6 +20,7 @@ model names, and `.beta.realtime` SDK calls (reported).
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import json
 import re
@@ -56,16 +57,16 @@ _NAMESPACED = re.compile(r"^((?:server|client|realtime|openai)[.:])([a-z_.]+)$")
 
 def _sdp_url(text: str) -> re.Match[str] | None:
     """RTM024's preview SDP endpoint pattern (`https://…/v1/realtime?model=…`), the Python matcher's own."""
-    from realtime_migrate.matchers.webrtc_sdp import _FULL
+    from realtime_migrate.ga_tables import SDP_URL
 
-    return _FULL.match(text)
+    return SDP_URL.match(text)
 
 
 def _preview_model(value: str) -> bool:
     """A whole literal that is a preview model name (RTM026's pattern)."""
-    from realtime_migrate.matchers.preview_model import _NAME
+    from realtime_migrate.ga_tables import PREVIEW_MODEL
 
-    return re.fullmatch(_NAME, value) is not None
+    return re.fullmatch(PREVIEW_MODEL, value) is not None
 
 
 def handles(path: str) -> bool:
@@ -149,6 +150,17 @@ def _walk(root: Any) -> Iterator[Any]:
         stack.extend(reversed(node.children))
 
 
+def _walk_named(root: Any) -> list[Any]:
+    """The named nodes below `root`, in document order (pre-order): what the matchers look at. Punctuation
+    and keywords are half of a tree's nodes, and walking them in Python was most of a file's analysis."""
+    out, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(reversed(node.named_children))
+    return out
+
+
 @dataclass
 class _Ctx:
     path: str
@@ -160,9 +172,16 @@ class _Ctx:
     line_starts: list[int]
     ascii: bool
     comments: list[tuple[int, int]]  # character spans of the file's comments
+    _byte_starts: list[int] | None = None  # byte offset of each line, for `char` in a file that is not ASCII
 
     def char(self, byte: int) -> int:
-        return byte if self.ascii else len(self.raw[:byte].decode("utf-8", "replace"))
+        """Character offset of a byte offset: tree-sitter counts bytes, edits and columns count characters."""
+        if self.ascii:
+            return byte
+        if self._byte_starts is None:
+            self._byte_starts = [0] + [m.end() for m in re.finditer(b"\n", self.raw)]
+        line = bisect.bisect_right(self._byte_starts, byte) - 1  # decode only the line's head, not the file's
+        return self.line_starts[line] + len(self.raw[self._byte_starts[line]:byte].decode("utf-8", "replace"))
 
     def pos(self, offset: int) -> tuple[int, int]:
         lo, hi = 0, len(self.line_starts) - 1
@@ -229,9 +248,10 @@ def analyse(path: str, text: str, rules: Sequence[Rule]) -> list[Finding]:
 
             raise ParseFailure(first_error(text, path) or "syntax error")
         ctx = _Ctx(path, code, raw, {r.code: r for r in rules}, [], foreign, starts, code.isascii(), [])
-        comment_nodes = [n for n in _walk(tree.root_node) if n.type == "comment"]
+        nodes = _walk_named(tree.root_node)
+        comment_nodes = [n for n in nodes if n.type == "comment"]
         ctx.comments = [ctx.span(n) for n in comment_nodes]
-        _Analysis(ctx, tree.root_node).run()
+        _Analysis(ctx, tree.root_node, nodes).run()
         comments += [(*ctx.pos(ctx.char(n.start_byte)), ctx.src(n)) for n in comment_nodes]
         # a page's code frame shows the page's line, not the blanked program's
         found += [f if code is text else dataclasses.replace(f, source_line=redact(_line(text, starts, f.line)))
@@ -309,17 +329,19 @@ def _value(pair: Any) -> Any:
 
 
 class _Analysis:
-    def __init__(self, ctx: _Ctx, root: Any) -> None:
+    def __init__(self, ctx: _Ctx, root: Any, nodes: list[Any]) -> None:
         self.ctx = ctx
         self.root = root
+        self.nodes = nodes  # every named node, in document order
         self.done: set[int] = set()  # ids of string nodes already handled
         self.consts: dict[str, list[Any]] = {}  # `const name = <value>` (any scope), for one-step payloads
         self.reads_reported: set[int] = set()  # `client_secret.value` reads already reported (one finding each)
         self._declares_both: bool | None = None
+        self._literals: set[str] | None = None
 
     def run(self) -> None:
         ctx = self.ctx
-        nodes = list(_walk(self.root))
+        nodes = self.nodes
         for n in nodes:
             if n.type == "variable_declarator":
                 name, value = n.child_by_field_name("name"), n.child_by_field_name("value")
@@ -434,10 +456,15 @@ class _Analysis:
                 container.type == "literal_type" and parent is not None and parent.type == "type_annotation":
             # `type: 'response.text.delta'` declaring an event interface: a file that declares the GA event too
             # declares both protocols
-            return any(n.type in STRINGS and _literal(self.ctx, n) == ga_name for n in _walk(self.root))
+            return ga_name in self.file_literals()
         if container is None:
             return False
-        return any(n.type in STRINGS and _literal(self.ctx, n) == ga_name for n in _walk(container))
+        return any(n.type in STRINGS and _literal(self.ctx, n) == ga_name for n in _walk_named(container))
+
+    def file_literals(self) -> set[str]:
+        if self._literals is None:
+            self._literals = {v for n in self.nodes if n.type in STRINGS and (v := _literal(self.ctx, n)) is not None}
+        return self._literals
 
     def sdp_base(self) -> bool:
         """`https://api.openai.com/v1/realtime` is the SDP endpoint of a file that makes SDP offers and builds no longer
@@ -458,7 +485,7 @@ class _Analysis:
         return "azure" in self.ctx.text.lower()
 
     def url(self, node: Any) -> None:
-        from realtime_migrate.matchers.azure_endpoint import rewrite_template
+        from realtime_migrate.azure_urls import rewrite_template
 
         ctx = self.ctx
         found = _template(ctx, node)
@@ -634,7 +661,7 @@ class _Analysis:
     def secret_reads(self) -> tuple[list[Any], list[Edit]]:
         """The file's `<x>.client_secret.value` / `.expires_at` reads, and the edits dropping `.client_secret`."""
         ctx = self.ctx
-        reads = [n for n in _walk(self.root) if n.type == "member_expression"
+        reads = [n for n in self.nodes if n.type == "member_expression"
                  and ctx.src(n.child_by_field_name("property") or n) == "client_secret"
                  and n.parent is not None and n.parent.type == "member_expression"
                  and ctx.src(n.parent.child_by_field_name("property") or n) in ("value", "expires_at")]
@@ -647,7 +674,7 @@ class _Analysis:
 
     def session_read(self, node: Any, obj: Any, name: str) -> None:
         """`this.sessionConfig.turn_detection`: a preview path read off an object named after the session."""
-        from realtime_migrate.matchers.event_field_reads import SESSION_FIELDS
+        from realtime_migrate.ga_tables import SESSION_FIELDS
         from realtime_migrate.protocol import PREVIEW_FIELD_KEYS
 
         holder = self.ctx.src(obj).rsplit(".", 1)[-1].lower()
@@ -818,7 +845,7 @@ class _Analysis:
         shape = next((c for c in _walk(member) if c.type == "object_type"), None) if member is not None else None
         if shape is None:
             return
-        from realtime_migrate.matchers import ga_session as ga
+        from realtime_migrate import ga_tables as ga
 
         moves = ga.RESPONSE_AUDIO_MOVES if part == "response" else ga.SESSION_AUDIO_MOVES
         renamed = {"modalities": "output_modalities", "max_response_output_tokens": "max_output_tokens",
@@ -847,7 +874,7 @@ class _Analysis:
 
             ctx, preview = self.ctx, set(PREVIEW_FIELD_KEYS)
             self._declares_both = False
-            for shape in _walk(self.root):
+            for shape in self.nodes:
                 if shape.type != "object_type":
                     continue
                 names = {ctx.src(f.child_by_field_name("name") or f) for f in shape.named_children
@@ -1040,7 +1067,7 @@ class _Reshape:
     """A preview session / response object literal in its GA shape (the moves of `ga_session`)."""
 
     def __init__(self, ctx: _Ctx, obj: Any, part: str, kind: str | None = None, unproven: bool = False) -> None:
-        from realtime_migrate.matchers import ga_session as ga
+        from realtime_migrate import ga_tables as ga
 
         self.ctx, self.obj, self.part, self.ga = ctx, obj, part, ga
         self.kind = kind

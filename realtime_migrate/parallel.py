@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from realtime_migrate.discovery import relative
+from realtime_migrate.discovery import python_file, relative
 from realtime_migrate.model import FileError, FileResult
 from realtime_migrate.source import SourceError, read_bytes
 
@@ -84,16 +84,24 @@ class _Work:
 _WORKER: Runner | None = None
 
 
-def _init_worker(settings: Any, codes: tuple[str, ...]) -> None:
-    """Build the runner and import libcst and the matchers now, while the parent is still in stage 1."""
+def _init_worker(settings: Any, codes: tuple[str, ...], python: bool = True) -> None:
+    """Build the runner and import what parsing will need (libcst and the matchers for Python files, the
+    tree-sitter matchers for the others) now, while the parent is still in stage 1."""
     global _WORKER
-    from realtime_migrate import catalog, engine, matchers
+    from realtime_migrate import catalog, engine
     from realtime_migrate.api import Runner
 
     by_code = {r.code: r for r in catalog.all_rules()}
     _WORKER = Runner(settings, rules=[by_code[c] for c in codes])
-    for rule in _WORKER.rules:
-        matchers.load(rule.matcher)
+    if python:
+        import libcst  # noqa: F401
+
+        from realtime_migrate import matchers
+
+        for rule in _WORKER.rules:
+            matchers.load(rule.matcher)
+    else:
+        from realtime_migrate import javascript  # noqa: F401
     del engine
 
 
@@ -115,14 +123,14 @@ def _finish(runner: Runner, path: str, data: bytes, st: os.stat_result, codes: t
 
 # -- the pool -----------------------------------------------------------------------------------
 class _Pool:
-    def __init__(self, runner: Runner, jobs: int) -> None:
+    def __init__(self, runner: Runner, jobs: int, python: bool = True) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         self.executor = ProcessPoolExecutor(
             max_workers=jobs, mp_context=multiprocessing.get_context(method),
-            initializer=_init_worker, initargs=(runner.settings, tuple(r.code for r in runner.rules)))
+            initializer=_init_worker, initargs=(runner.settings, tuple(r.code for r in runner.rules), python))
         self.jobs = jobs
         self.executor.submit(_ready)  # starts the workers (and their imports) now
 
@@ -172,7 +180,8 @@ def process(runner: Runner, files: Sequence[str], mode: str, open_cache: Callabl
     pool: _Pool | None = None
     cold = cache is None or len(cache.entries) < total // 2
     if jobs > 1 and total >= SPECULATE_MIN_FILES and cold:
-        pool = _Pool(runner, jobs)
+        # libcst costs each worker ~0.25 s to import: only a tree with Python files needs it
+        pool = _Pool(runner, jobs, python=any(python_file(f) for f in files))
 
     settings = runner.settings
     pfi = bool(settings.per_file_ignores)
@@ -261,7 +270,7 @@ def process(runner: Runner, files: Sequence[str], mode: str, open_cache: Callabl
         pool.close(kill=True)
         pool = None
     if wanted and pool is None:
-        pool = _Pool(runner, min(jobs, len(work)))
+        pool = _Pool(runner, min(jobs, len(work)), python=any(python_file(w.path) for w in work))
     if pool is not None:
         stats.jobs = pool.jobs
         by_index = {w.index: w for w in work}

@@ -8,7 +8,7 @@ RULE = Rule(
     summary="An Azure OpenAI preview realtime URL (`/openai/realtime?api-version=…&deployment=…`).",
     message="Azure preview realtime URL: GA uses `/openai/v1/realtime?model=<deployment>` without `api-version`",
     matcher="azure_endpoint",
-    triggers=("openai/realtime", "realtimeapi", 'websocket_base_url="', "websocket_base_url='", "api-version"),
+    triggers=("openai/realtime", "realtimeapi", 'websocket_base_url="', "websocket_base_url='"),
     references=("A9", "A10", "A11", "J12"),
     fix=FixAvailability.SOMETIMES,
     what="""

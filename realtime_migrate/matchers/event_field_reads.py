@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from realtime_migrate.ga_tables import CONTENT_TYPES, RESPONSE_FIELDS, SESSION_FIELDS  # noqa: F401
 from realtime_migrate.matchers.base import Matcher, string_value
 from realtime_migrate.matchers.protocol_types import ProtocolTypes
 
@@ -26,19 +27,6 @@ CLASSES = {
     "ResponseCreatedEvent": "response", "ResponseDoneEvent": "response",
     "ResponseOutputItemAddedEvent": "item", "ResponseOutputItemDoneEvent": "item",
 }
-# E-S, E-T, D27: beta session field → GA path under `session` ("" = removed)
-SESSION_FIELDS = {
-    "voice": "audio.output.voice", "speed": "audio.output.speed", "output_audio_format": "audio.output.format",
-    "input_audio_format": "audio.input.format", "input_audio_transcription": "audio.input.transcription",
-    "input_audio_noise_reduction": "audio.input.noise_reduction", "turn_detection": "audio.input.turn_detection",
-    "modalities": "output_modalities", "max_response_output_tokens": "max_output_tokens", "temperature": "",
-}
-# D26: beta response field → GA path under `response` (`max_output_tokens` was already the beta name: J9)
-RESPONSE_FIELDS = {
-    "modalities": "output_modalities", "voice": "audio.output.voice", "output_audio_format": "audio.output.format",
-    "temperature": "",
-}
-CONTENT_TYPES = {"text": "output_text", "audio": "output_audio"}  # F2: assistant item content
 
 
 def _category(event_type: str) -> str | None:

@@ -29,32 +29,21 @@ from typing import Literal
 
 import libcst as cst
 
+# The move tables are shared with the JavaScript matchers (realtime_migrate/ga_tables.py); imported here
+# under their old names, which the matchers and tests use as `ga_session.SESSION_AUDIO_MOVES`.
+from realtime_migrate.ga_tables import (  # noqa: F401
+    AUDIO_FORMATS,
+    FORMAT_KEYS,
+    GA_FORMAT_TYPES,
+    RESPONSE_AUDIO_MOVES,
+    SESSION_AUDIO_MOVES,
+    TRANSCRIPTION_AUDIO_MOVES,
+)
 from realtime_migrate.matchers.base import string_value
 
 Kind = Literal["realtime", "transcription"]
 Action = Literal["added", "renamed", "moved", "reshaped", "removed", "hoist", "left"]
 
-# E2/E3/ET2/ER4: beta audio format names → GA format objects (key order as the GA docs write them).
-AUDIO_FORMATS: dict[str, tuple[tuple[str, str | int], ...]] = {
-    "pcm16": (("type", "audio/pcm"), ("rate", 24000)),
-    "g711_ulaw": (("type", "audio/pcmu"),),
-    "g711_alaw": (("type", "audio/pcma"),),
-}
-GA_FORMAT_TYPES = frozenset({"audio/pcm", "audio/pcmu", "audio/pcma"})
-
-# Beta key → (audio sub-dict, GA key) for the flat keys that GA nests under `audio`.
-SESSION_AUDIO_MOVES: dict[str, tuple[str, str]] = {
-    "input_audio_format": ("input", "format"),  # E2
-    "input_audio_transcription": ("input", "transcription"),  # E4
-    "input_audio_noise_reduction": ("input", "noise_reduction"),  # E5
-    "turn_detection": ("input", "turn_detection"),  # E6
-    "voice": ("output", "voice"),  # E7
-    "speed": ("output", "speed"),  # E8
-    "output_audio_format": ("output", "format"),  # E3
-}
-TRANSCRIPTION_AUDIO_MOVES = {k: v for k, v in SESSION_AUDIO_MOVES.items() if v[0] == "input"}  # ET2-ET5
-RESPONSE_AUDIO_MOVES = {"voice": ("output", "voice"), "output_audio_format": ("output", "format")}  # ER3, ER4
-FORMAT_KEYS = frozenset({"input_audio_format", "output_audio_format"})
 
 # Keys only a speech-to-speech session has (beta or GA): their presence proves `type: "realtime"`.
 REALTIME_ONLY_KEYS = frozenset({

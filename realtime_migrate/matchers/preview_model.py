@@ -13,10 +13,11 @@ import re
 import libcst as cst
 from libcst.metadata import ScopeProvider
 
+from realtime_migrate.ga_tables import PREVIEW_MODEL
 from realtime_migrate.matchers.base import string_value
 from realtime_migrate.matchers.sdk_clients import ClientKind, ClientMatcher
 
-_NAME = r"gpt-4o(?:-mini)?-realtime-preview(?:-\d{4}-\d{2}-\d{2})?"
+_NAME = PREVIEW_MODEL
 _WHOLE = re.compile(rf"{_NAME}")
 _IN_URL = re.compile(rf"[?&]model=({_NAME})(?![\w.-])")
 _AZURE_URL = re.compile(r"azure\.com|/openai/(?:v1/)?realtime|realtimeapi|api-version=", re.IGNORECASE)

@@ -14,12 +14,12 @@ import re
 
 import libcst as cst
 
+from realtime_migrate.ga_tables import SDP_URL
 from realtime_migrate.matchers.base import string_value
 from realtime_migrate.matchers.sdk_clients import SpanReplace, fstring_template
 
 # the host is OpenAI's, or a placeholder (`https://{host}/v1/realtime?model=…`)
-_FULL = re.compile(r"^(https://(?:[^/?#\s]*openai[^/?#\s]*|\x00)/v1/realtime)(\?model=[^&#\s]*)?(&[^#\s]*)?$",
-                   re.IGNORECASE)
+_FULL = SDP_URL
 _PATH = re.compile(r"^(.*?/realtime)(\?model=[^&#\s]*)?(&[^#\s]*)?$")
 _GA = "https://api.openai.com/v1/realtime/calls"
 
