@@ -46,6 +46,8 @@ _AZURE_PATH = re.compile(r"(?:^|[/\"'`])openai/realtime\b|/openai/realtimeapi/")
 _REGIONAL = "realtimeapi-preview.ai.azure.com"
 _SDK_SESSIONS = re.compile(r"(.+)\.beta\.realtime\.(sessions|transcriptionSessions)\.create")
 _GA_SESSION_KEYS = {"audio", "output_modalities"}
+_BETA_TYPES = re.compile(r"openai/resources/beta/realtime(?:/([\w-]+))?(?:\.m?js)?$")
+_BETA_NAMESPACE = re.compile(r"\bBeta\.Realtime\b")
 _AZURE_GA_PATH = re.compile(r"openai/v1/realtime")
 _PREVIEW_API_VERSION = re.compile(r"\b20\d\d-\d\d-\d\d-preview\b")
 _PAYLOAD_KEYS = {"session.update": "session", "response.create": "response"}
@@ -373,6 +375,9 @@ class _Analysis:
                 self.member(n)
             elif kind == "binary_expression" and self.items:
                 self.content_test(n)
+            elif kind == "nested_type_identifier" and _BETA_NAMESPACE.search(ctx.src(n)):
+                ctx.report("RTM021", n, f"`{ctx.src(n)}` is a preview (beta) Realtime type of the `openai` package; GA "
+                           "types live under `OpenAI.Realtime` (some names differ: review)", ga_form="OpenAI.Realtime")
         for n in nodes:
             if n.type == "object" and n.id not in self.reshaped:
                 self.session_config(n)
@@ -434,6 +439,15 @@ class _Analysis:
                            f"GA: `{modules[value]}`", edits=[ctx.replace(node, _requote(ctx, node, modules[value]))],
                            ga_form=modules[value], title=f"Import from `{modules[value]}`")
                 return
+            if _module_source(node):
+                beta = _BETA_TYPES.match(value)
+                if beta is not None:  # `import type { SessionUpdateEvent } from "openai/resources/beta/realtime/..."`
+                    ga_module = "openai/resources/realtime/" + (
+                        "client-secrets" if (beta.group(1) or "").endswith("sessions") else "realtime")
+                    ctx.report("RTM021", node, f"`{value}` holds the preview (beta) Realtime types; GA types live in "
+                               f"`{ga_module}` (some names differ: review the imported names)", ga_form=ga_module)
+                return  # a module name, never a URL or an event
+
             if _preview_model(value) and not self._azure():
                 ga_model = "gpt-realtime-mini" if "-mini-" in value else "gpt-realtime"
                 listed = self.beside_twin(node, ga_model)  # `'gpt-realtime' | 'gpt-4o-realtime-preview' | ...`
@@ -442,7 +456,35 @@ class _Analysis:
                     f": the GA-era model is `{ga_model}` (verify on the deprecations page)"), ga_form=ga_model,
                            note=listed)
                 return
+        elif node.type == "template_string" and self.template_prefix(node):
+            return
         self.url(node)
+
+    def template_prefix(self, node: Any) -> bool:
+        """`` `response.audio.${kind}` ``: a template whose fixed head selects preview event names only is renamed
+        like a `startsWith` prefix."""
+        ctx = self.ctx
+        found = _template(ctx, node)
+        if found is None or not found[1]:
+            return False
+        head = found[0].split("\x00", 1)[0]
+        rule = ctx.rules.get("RTM003")
+        if rule is None or not head.startswith(("response.", "conversation.", "input_audio")):
+            return False
+        renames = dict(rule.options["renames"])
+        ga_names = frozenset(rule.options.get("ga_names", ())) | frozenset(renames.values())
+        if not preview_only_prefix(head, renames, ga_names):
+            return False
+        new = ga_prefix(head, renames, ga_names)
+        if new is None:
+            ctx.report("RTM003", node, f"`{head}…` only builds preview event names; the GA names differ",
+                       ga_form=", ".join(sorted(n for o, n in renames.items() if o.startswith(head))))
+            return True
+        start = ctx.span(node)[0] + 1  # after the backtick
+        ctx.report("RTM003", node, f"`{head}…` only builds preview event names: GA renamed exactly those to names "
+                   f"starting with `{new}`", edits=[ctx.edit(start, start + len(head), new)], ga_form=new,
+                   title=f"Rename the prefix to `{new}`")
+        return True
 
     def beside_twin(self, node: Any, ga_name: str) -> bool:
         """The preview name sits in the same `switch`, `||` / `&&` chain, array or `includes` list as its GA name:
@@ -987,6 +1029,19 @@ class _Analysis:
 
 
 _LEGACY_TEST = re.compile(r"legacy|preview|beta|api_?version", re.IGNORECASE)
+
+
+def _module_source(node: Any) -> bool:
+    """The string names a module: `import ... from "m"`, `export ... from "m"`, `require("m")`, `import("m")`."""
+    parent = node.parent
+    if parent is None:
+        return False
+    if parent.type in ("import_statement", "export_statement"):
+        return True
+    if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "call_expression":
+        func = parent.parent.child_by_field_name("function")
+        return func is not None and func.type in ("identifier", "import") and func.text in (b"require", b"import")
+    return False
 
 
 def _azure_path_at_root(text: str) -> bool:

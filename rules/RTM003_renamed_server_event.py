@@ -11,7 +11,7 @@ RULE = Rule(
     matcher="string_rename",
     # A prefix only as the start of a string (`startswith("response.audio")`): unquoted, it is any
     # HTTP client's `response.text`.
-    triggers=(*(q + p for p in PREVIEW_ONLY_PREFIXES for q in "\"'"), *SERVER_EVENT_RENAMES),
+    triggers=(*(q + p for p in PREVIEW_ONLY_PREFIXES for q in "\"'`"), *SERVER_EVENT_RENAMES),
     options={"renames": SERVER_EVENT_RENAMES, "ga_names": sorted(GA_SERVER_EVENTS)},
     references=("D1", "D2", "D3", "D4", "D5", "D6", "D7", "ET10", "G6", "J2"),
     fix=FixAvailability.ALWAYS,
