@@ -31,7 +31,7 @@ from typing import Any
 
 from realtime_migrate.discovery import HTML_SUFFIXES, JS_SUFFIXES, WEB_SUFFIXES
 from realtime_migrate.model import Applicability, Edit, Finding, Fix, Severity
-from realtime_migrate.protocol import FOREIGN_PROTOCOL, ga_prefix, preview_only_prefix
+from realtime_migrate.protocol import OTHER_VENDOR, REALTIME_SCOPE, RESPONSES_API, ga_prefix, preview_only_prefix
 from realtime_migrate.redact import redact
 from realtime_migrate.rule import Rule
 
@@ -46,6 +46,8 @@ _AZURE_PATH = re.compile(r"(?:^|[/\"'`])openai/realtime\b|/openai/realtimeapi/")
 _REGIONAL = "realtimeapi-preview.ai.azure.com"
 _SDK_SESSIONS = re.compile(r"(.+)\.beta\.realtime\.(sessions|transcriptionSessions)\.create")
 _GA_SESSION_KEYS = {"audio", "output_modalities"}
+# an output item's or an event item's content, indexed: `x.output[0].content[1]`, `ev.item?.content[0]`
+_ITEM_CONTENT = re.compile(r"(?:\.output\s*(?:\?\.)?\[[^\]]*\]|\.item)\s*(?:\?)?\.content\s*(?:\?\.)?\[[^\]]*\]$")
 _BETA_TYPES = re.compile(r"openai/resources/beta/realtime(?:/([\w-]+))?(?:\.m?js)?$")
 _BETA_NAMESPACE = re.compile(r"\bBeta\.Realtime\b")
 _AZURE_GA_PATH = re.compile(r"openai/v1/realtime")
@@ -175,6 +177,7 @@ class _Ctx:
     ascii: bool
     comments: list[tuple[int, int]]  # character spans of the file's comments
     _byte_starts: list[int] | None = None  # byte offset of each line, for `char` in a file that is not ASCII
+    responses: bool = False  # the file also calls the Responses API, which streams some preview event names
 
     def char(self, byte: int) -> int:
         """Character offset of a byte offset: tree-sitter counts bytes, edits and columns count characters."""
@@ -222,6 +225,9 @@ class _Ctx:
             note = True
             message += (" (inside a branch for the preview protocol, such as legacy Azure `api-version` support: kept "
                         "on purpose? If it is, suppress this; if not, migrate it)")
+        if not note and self.responses and _responses_scope(self, node):
+            note = True
+            message += " (in code that calls the Responses API, which streams events of the same names)"
         severity = Severity.INFO if (note or self.foreign) else Severity.ERROR
         fix = None
         if edits and severity is Severity.ERROR:
@@ -239,7 +245,8 @@ def analyse(path: str, text: str, rules: Sequence[Rule]) -> list[Finding]:
     from realtime_migrate.suppress import Suppressions
 
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    foreign = bool(FOREIGN_PROTOCOL.search(text))
+    foreign = bool(OTHER_VENDOR.search(text))
+    responses = bool(RESPONSES_API.search(text))
     found: list[Finding] = []
     comments: list[tuple[int, int, str]] = []
     for code, suffix in programs(text, path):
@@ -250,6 +257,7 @@ def analyse(path: str, text: str, rules: Sequence[Rule]) -> list[Finding]:
 
             raise ParseFailure(first_error(text, path) or "syntax error")
         ctx = _Ctx(path, code, raw, {r.code: r for r in rules}, [], foreign, starts, code.isascii(), [])
+        ctx.responses = responses
         nodes = _walk_named(tree.root_node)
         comment_nodes = [n for n in nodes if n.type == "comment"]
         ctx.comments = [ctx.span(n) for n in comment_nodes]
@@ -338,6 +346,7 @@ class _Analysis:
         self.done: set[int] = set()  # ids of string nodes already handled
         self.consts: dict[str, list[Any]] = {}  # `const name = <value>` (any scope), for one-step payloads
         self.reads_reported: set[int] = set()  # `client_secret.value` reads already reported (one finding each)
+        self.fields: dict[tuple[int, str], list[Any]] = {}  # (class, name): `this.name = <value>`, class fields
         self._declares_both: bool | None = None
         self._literals: set[str] | None = None
 
@@ -349,6 +358,17 @@ class _Analysis:
                 name, value = n.child_by_field_name("name"), n.child_by_field_name("value")
                 if name is not None and value is not None and name.type == "identifier":
                     self.consts.setdefault(ctx.src(name), []).append(value)
+            elif n.type == "assignment_expression":  # `this.baseURL = "https://api.openai.com/v1/realtime"`
+                left, value = n.child_by_field_name("left"), n.child_by_field_name("right")
+                if left is not None and value is not None and left.type == "member_expression" and \
+                        ctx.src(left.child_by_field_name("object") or left) == "this":
+                    key = (_class_of(n), ctx.src(left.child_by_field_name("property") or left))
+                    self.fields.setdefault(key, []).append(value)
+            elif n.type in ("public_field_definition", "field_definition"):  # `baseURL = "..."` in a class body
+                name, value = n.child_by_field_name("name") or n.child_by_field_name("property"), \
+                    n.child_by_field_name("value")
+                if name is not None and value is not None:
+                    self.fields.setdefault((_class_of(n), ctx.src(name)), []).append(value)
         self.reshaped: set[int] = set()  # ids of objects already reshaped as an event's payload
         self.items = "conversation.item" in ctx.text
         # the file builds an Azure preview realtime URL (or names a preview API version beside realtime code): its
@@ -373,7 +393,7 @@ class _Analysis:
                 self.call(n)
             elif kind == "member_expression":
                 self.member(n)
-            elif kind == "binary_expression" and self.items:
+            elif kind == "binary_expression":
                 self.content_test(n)
             elif kind == "nested_type_identifier" and _BETA_NAMESPACE.search(ctx.src(n)):
                 ctx.report("RTM021", n, f"`{ctx.src(n)}` is a preview (beta) Realtime type of the `openai` package; GA "
@@ -459,6 +479,25 @@ class _Analysis:
         elif node.type == "template_string" and self.template_prefix(node):
             return
         self.url(node)
+
+    def resolved(self, node: Any) -> tuple[str, list[str]] | None:
+        """`_template`, with each `${BASE}` / `${this.baseURL}` bound once to a string literal in this file replaced
+        by that literal: what the URL is, to find its preview endpoint (edits still go to the template itself)."""
+        ctx = self.ctx
+        found = _template(ctx, node)
+        if found is None or not found[1]:
+            return found
+        text, subs = found
+
+        def value(m: re.Match[str]) -> str:
+            expr = subs[int(m.group(1))][2:-1].strip()  # `${ ... }`
+            name = expr[5:] if expr.startswith("this.") else expr
+            bound = self.fields.get((_class_of(node), name), []) if expr.startswith("this.") else \
+                self.consts.get(name, [])
+            literal = _literal(ctx, bound[0]) if len(bound) == 1 and bound[0].type in STRINGS else None
+            return literal if literal is not None and re.fullmatch(r"[\w.]+", name) else m.group(0)
+
+        return re.sub("\x00(\\d+)\x00", value, text), subs
 
     def template_prefix(self, node: Any) -> bool:
         """`` `response.audio.${kind}` ``: a template whose fixed head selects preview event names only is renamed
@@ -549,10 +588,13 @@ class _Analysis:
                        unsafe=dropped_side_effect or rw.path_only, ga_form="/openai/v1/realtime?model=<deployment>",
                        title="Use the GA URL")
             return
+        resolved = self.resolved(node)
+        if resolved is not None:
+            text = resolved[0]
         m = _sdp_url(text)
-        if m and "azure" not in text.lower() and m.group(2) and not m.group(3):
-            new = ctx.src(node)[0] + re.sub("\x00(\\d+)\x00", lambda x: subs[int(x.group(1))], m.group(1)) \
-                + "/calls" + ctx.src(node)[-1]
+        source = ctx.src(node)
+        if m and "azure" not in text.lower() and m.group(2) and not m.group(3) and "?model=" in source:
+            new = source[:source.index("?model=")] + "/calls" + source[-1]
             ctx.report("RTM024", node, "Preview WebRTC SDP endpoint `/v1/realtime?model=`: GA posts the SDP offer to "
                        "`/v1/realtime/calls`; the model comes from the client secret's session",
                        edits=[ctx.replace(node, new)], unsafe=True, ga_form="https://api.openai.com/v1/realtime/calls",
@@ -739,6 +781,15 @@ class _Analysis:
                     ctx.src(side.child_by_field_name("property") or side) != "type":
                 continue
             part = side.child_by_field_name("object")
+            if part is not None and part.type == "subscript_expression" and _ITEM_CONTENT.search(ctx.src(part)):
+                # `event.response.output[0].content[0].type === "text"`, `event.item.content[0].type`
+                self.done.add(literal.id)
+                new = "output_text" if value == "text" else "output_audio"
+                ctx.report("RTM027", literal, f'Item content type `"{value}"`: GA assistant items carry `"{new}"`, '
+                           "so this test misses them (accept both)", ga_form=f'"{new}"')
+                return
+            if not self.items:
+                continue
             fn = node.parent
             while fn is not None and fn.type not in ("arrow_function", "function_expression", "for_in_statement"):
                 fn = fn.parent
@@ -989,7 +1040,7 @@ class _Analysis:
         if url.type == "identifier":
             bound = self.consts.get(ctx.src(url), [])
             url = bound[0] if len(bound) == 1 else url
-        found = _template(ctx, url) if url.type in STRINGS else None
+        found = self.resolved(url) if url.type in STRINGS else None
         if found is None or not _SESSIONS.search(found[0]) or "azure" in found[0].lower():
             return
         kind = "transcription" if "transcription_sessions" in found[0] else "realtime"
@@ -1013,12 +1064,20 @@ class _Analysis:
             ctx.report("RTM023", url, message + " (the body is not an object literal here: nest it by hand)",
                        ga_form="/v1/realtime/client_secrets")
             return
-        prefix = _SESSIONS.sub("/realtime/client_secrets", ctx.src(url))
+        prefix = _SESSIONS.sub("/realtime/client_secrets", ctx.src(url)) if _SESSIONS.search(ctx.src(url)) else \
+            re.sub(r"/(?:transcription_)?sessions(?=[`'\"?#])", "/client_secrets", ctx.src(url), count=1)
         edits = [ctx.replace(url, prefix), ctx.replace(body, new_body)]
         reads, read_edits = self.secret_reads()
         edits += read_edits
         ctx.report("RTM023", url, message, edits=edits, unsafe=not reads, ga_form="/v1/realtime/client_secrets",
                    title="Use `/v1/realtime/client_secrets` with a nested body")
+        planned = _Reshape(ctx, body, "session", kind=kind).plan()
+        for key, pair, ga_path, _why in (planned[1] if planned is not None else []):
+            # each moved field of the flat body, on its own line (the same fix)
+            ctx.report("RTM023", pair, f"`{key}` of the flat preview ephemeral-key body: GA nests it at "
+                       f"`session.{ga_path}`" if ga_path else f"`{key}` is not a GA session field",
+                       edits=edits, unsafe=not reads, ga_form=f"session.{ga_path}" if ga_path else "(removed)",
+                       title="Use `/v1/realtime/client_secrets` with a nested body")
         for read in reads:
             if read.id in self.reads_reported:
                 continue
@@ -1029,6 +1088,27 @@ class _Analysis:
 
 
 _LEGACY_TEST = re.compile(r"legacy|preview|beta|api_?version", re.IGNORECASE)
+
+
+def _class_of(node: Any) -> int:
+    """The id of the class around `node` (0 outside any): `this.x` means that class's `x`."""
+    parent = node.parent
+    while parent is not None and parent.type not in ("class_declaration", "class"):
+        parent = parent.parent
+    return parent.id if parent is not None else 0
+
+
+def _responses_scope(ctx: _Ctx, node: Any) -> bool:
+    """In a file that calls both APIs (an SDK bundle), the class or top-level function around `node` shows no sign
+    of Realtime: its event names are the Responses API's."""
+    scope, parent = node, node.parent
+    while parent is not None and parent.type != "program":
+        if parent.type in ("class_declaration", "class", "function_declaration", "method_definition"):
+            scope = parent
+            if parent.type in ("class_declaration", "class"):
+                break
+        parent = parent.parent
+    return scope is not node and not REALTIME_SCOPE.search(ctx.src(scope))
 
 
 def _module_source(node: Any) -> bool:

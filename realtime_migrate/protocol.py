@@ -82,11 +82,14 @@ def ga_prefix(value: str, renames: dict[str, str], ga_names: frozenset[str]) -> 
 
 # Other services that still speak the preview event names today: the Responses API streams
 # `response.audio.delta`, Azure Voice Live and DashScope's realtime clone keep the beta shape.
-FOREIGN_PROTOCOL = re.compile(
-    r"voice-live|voicelive|dashscope|aliyuncs\.com|\.responses\.(?:create|stream)\(|openai\.types\.responses\b"
-    r"|/v1/responses\b",
-    re.IGNORECASE,
-)
+_OTHER_VENDORS = r"voice-live|voicelive|dashscope|aliyuncs\.com"
+_RESPONSES_API = r"\.responses\.(?:create|stream)\(|openai\.types\.responses\b|/v1/responses\b"
+FOREIGN_PROTOCOL = re.compile(f"{_OTHER_VENDORS}|{_RESPONSES_API}", re.IGNORECASE)
+OTHER_VENDOR = re.compile(_OTHER_VENDORS, re.IGNORECASE)  # a whole file speaks the clone
+RESPONSES_API = re.compile(_RESPONSES_API, re.IGNORECASE)  # may sit beside Realtime code (an SDK bundle)
+# What shows that a piece of code (a class, a function) speaks Realtime itself.
+REALTIME_SCOPE = re.compile(r"realtime|session\.update|input_audio_buffer|output_audio_buffer|oai-events"
+                            r"|conversation\.item", re.IGNORECASE)
 
 GA_SERVER_EVENTS: frozenset[str] = frozenset({
     "conversation.created", "conversation.item.created", "conversation.item.deleted",

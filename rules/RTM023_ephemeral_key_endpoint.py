@@ -12,7 +12,7 @@ RULE = Rule(
     triggers=("realtime.sessions", "transcription_sessions", "realtime/sessions", "realtimeapi/sessions",
               "realtime/client_secrets",
               # the path appended to a base constant (`f"{REALTIME_BASE}/sessions"`)
-              '/sessions"', "/sessions'", "/sessions?"),
+              '/sessions"', "/sessions'", "/sessions`", "/sessions?"),
     # every earlier trigger names the realtime API itself; `/sessions` alone must come with it
     context=(REALTIME_MARKERS,),
     references=("A5", "A6", "A10", "B3", "E12", "ET8", "G10", "G11", "J4", "J5"),

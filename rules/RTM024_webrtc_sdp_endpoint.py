@@ -8,7 +8,8 @@ RULE = Rule(
     summary="The SDP offer is posted to the preview WebRTC endpoint `https://api.openai.com/v1/realtime?model=…`.",
     message="Preview WebRTC SDP endpoint: GA posts the SDP offer to `/v1/realtime/calls`",
     matcher="webrtc_sdp",
-    triggers=("/realtime?model=", "v1/realtime\"", "v1/realtime'", "v1/realtime`", "realtime/calls"),
+    triggers=("/realtime?model=", "v1/realtime\"", "v1/realtime'", "v1/realtime`", "realtime/calls",
+              "}?model="),  # a template on a base: `${this.baseURL}?model=${model}`
     references=("A3", "A11", "B5", "B7", "J6", "J12"),
     fix=FixAvailability.SOMETIMES,
     what="""
