@@ -762,6 +762,18 @@ class _Analysis:
         from realtime_migrate.protocol import PREVIEW_FIELD_KEYS
 
         holder = self.ctx.src(obj).rsplit(".", 1)[-1].lower()
+        parent = node.parent
+        write = parent is not None and parent.type == "assignment_expression" and \
+            (parent.child_by_field_name("left") or parent).id == node.id
+        if write and (parent.id in self.done or name not in PREVIEW_FIELD_KEYS or holder != "session"):
+            return
+        if write:  # `event.session.max_response_output_tokens = undefined`: a step building a session payload
+            self.done.add(parent.id)
+            moves = _moved_fields("session")
+            self.ctx.report("RTM011", parent, f"`{self.ctx.src(node)}` sets a preview session field: GA has it at "
+                            f"`{moves.get(name, SESSION_FIELDS[name])}` (move it by hand)",
+                            ga_form=moves.get(name, SESSION_FIELDS[name]))
+            return
         if name in PREVIEW_FIELD_KEYS and "session" in holder and not holder.endswith(("id", "ids")):
             ga_path = SESSION_FIELDS[name]
             self.ctx.report("RTM027", node, f"`{self.ctx.src(node)}` reads a preview session field: GA keeps it at "
@@ -877,8 +889,10 @@ class _Analysis:
             return
         value = _value(payload)
         if value is not None and value.type in ("identifier", "shorthand_property_identifier"):
-            bound = self.consts.get(ctx.src(value), [])
+            name = ctx.src(value)
+            bound = self.consts.get(name, [])
             value = bound[0] if len(bound) == 1 else value
+            self.steps(name, key)
         if value is not None and value.type == "object":
             self.reshaped.add(value.id)
         if value is None or value.type != "object":
@@ -888,6 +902,25 @@ class _Analysis:
                            ga_form='{ type: "realtime", audio: {...} }')
             return
         _Reshape(ctx, value, key).run()
+
+    def steps(self, name: str, part: str) -> None:
+        """`session.voice = "alloy"` on the object later sent as the session: each preview field set in a step is
+        reported where it is set (moved by hand: the object may be read elsewhere)."""
+        ctx = self.ctx
+        moves = _moved_fields(part)
+        code = "RTM013" if part == "response" else "RTM011"
+        for n in self.nodes:
+            if n.type != "assignment_expression":
+                continue
+            left = n.child_by_field_name("left")
+            if left is None or left.type != "member_expression" or \
+                    ctx.src(left.child_by_field_name("object") or left) != name:
+                continue
+            field = ctx.src(left.child_by_field_name("property") or left)
+            if field in moves and n.id not in self.done:
+                self.done.add(n.id)
+                ctx.report(code, n, f"`{name}.{field}` sets a preview {part} field in a step: GA has it at "
+                           f"`{moves[field]}` (move it by hand)", ga_form=moves[field])
 
     def session_senders(self, nodes: list[Any]) -> dict[str, int]:
         """Function name → index of the parameter it sends as the session (`{type: "session.update", session: p}`
@@ -1088,6 +1121,18 @@ class _Analysis:
 
 
 _LEGACY_TEST = re.compile(r"legacy|preview|beta|api_?version", re.IGNORECASE)
+
+
+def _moved_fields(part: str) -> dict[str, str]:
+    """Preview key → its GA path (or "(removed)"), for a session or a response."""
+    from realtime_migrate import ga_tables as ga
+
+    moves = ga.RESPONSE_AUDIO_MOVES if part == "response" else ga.SESSION_AUDIO_MOVES
+    out = {k: "audio.{}.{}".format(*v) for k, v in moves.items()}
+    out.update({"modalities": "output_modalities", "temperature": "(removed)"})
+    if part == "session":
+        out["max_response_output_tokens"] = "max_output_tokens"
+    return out
 
 
 def _class_of(node: Any) -> int:
