@@ -17,7 +17,6 @@ import errno
 import io
 import os
 import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -188,6 +187,8 @@ def write_atomic(src: SourceFile, new_text: str) -> None:
     if current != src.data:
         raise SourceError("file changed on disk while it was being fixed; not overwritten (run again)")
     directory = os.path.dirname(target) or "."
+    import tempfile  # ~9 ms of start-up: only a run that writes pays for it (pre-commit scans mostly don't)
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=directory)
     except OSError as exc:
