@@ -81,8 +81,9 @@ def ga_prefix(value: str, renames: dict[str, str], ga_names: frozenset[str]) -> 
 
 
 # Other services that still speak the preview event names today: the Responses API streams
-# `response.audio.delta`, Azure Voice Live and DashScope's realtime clone keep the beta shape.
-_OTHER_VENDORS = r"voice-live|voicelive|dashscope|aliyuncs\.com"
+# `response.audio.delta`, Azure Voice Live and DashScope's realtime clone keep the beta shape, and OpenAI's
+# GPT-Live service (`/v1/live/sessions`, seen in livekit's 2026 plugin) has a session protocol of its own.
+_OTHER_VENDORS = r"voice-live|voicelive|dashscope|aliyuncs\.com|gpt-live|/live/sessions"
 _RESPONSES_API = r"\.responses\.(?:create|stream)\(|openai\.types\.responses\b|/v1/responses\b"
 FOREIGN_PROTOCOL = re.compile(f"{_OTHER_VENDORS}|{_RESPONSES_API}", re.IGNORECASE)
 OTHER_VENDOR = re.compile(_OTHER_VENDORS, re.IGNORECASE)  # a whole file speaks the clone
