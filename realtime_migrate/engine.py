@@ -3,7 +3,7 @@
 Works on decoded text and knows nothing of files, so the CLI, the pre-commit hook,
 stdin and the tests share it. This module is only imported once a file has passed the
 prefilter, and libcst only once a Python file is parsed: a JavaScript-only run never pays
-for it (its matchers are tree-sitter's, in `javascript.py`).
+for it (its matchers are tree-sitter's, in the `javascript` package).
 """
 
 from __future__ import annotations

@@ -1,61 +1,82 @@
-"""JavaScript, TypeScript and HTML pages' inline scripts: the same rules, the same data, matchers over a
-tree-sitter tree.
-
-Browser WebRTC clients, Node relays and TypeScript SDK users speak the same preview protocol as Python code,
-so the rule codes, rename tables, URL rewrites and session reshaping are the ones the Python matchers use
-(`protocol`, the rule files' options, `ga_tables`, `azure_urls.rewrite_template`). Only the
-reading of the code differs: tree-sitter (`tree-sitter-javascript`, `tree-sitter-typescript`), imported when
-a file of these languages has passed the prefilter. Findings and fixes are ordinary `Finding`s with text
-edits, so the one fix engine applies them (non-overlapping edits, re-scan until stable, and a result that
-must parse without errors).
-
-Covered (issue #15, first part): event names in any string or template literal (renamed; prefixes of
-`startsWith` too), the `OpenAI-Beta: realtime=v1` header in header objects, `Headers` pairs and
-`headers.set(...)` calls, the `openai-beta.realtime-v1` sub-protocol, `openai/beta/realtime/*` imports,
-`session.update` / `response.create` payloads written as object literals (also through a `const` bound
-once), assistant content types in `conversation.item.create` items, Azure preview URLs, the preview SDP
-endpoint, the preview ephemeral-key endpoint with its flat body and `client_secret.value` reads, preview
-model names, and `.beta.realtime` SDK calls (reported).
-"""
+"""The JavaScript matchers: one walk over a program's named nodes, each construct checked against the rules
+that apply (event names, headers, URLs, payloads, SDK calls, declarations)."""
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
-import json
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Sequence
 from typing import Any
 
-from realtime_migrate.discovery import HTML_SUFFIXES, JS_SUFFIXES, WEB_SUFFIXES
-from realtime_migrate.model import Applicability, Edit, Finding, Fix, Severity
-from realtime_migrate.protocol import OTHER_VENDOR, REALTIME_SCOPE, RESPONSES_API, ga_prefix, preview_only_prefix
+from realtime_migrate.javascript.context import _Ctx, _line, _remove_element, _remove_statement
+from realtime_migrate.javascript.nodes import (
+    STRINGS,
+    _class_of,
+    _function_name,
+    _key,
+    _literal,
+    _module_source,
+    _pairs,
+    _requote,
+    _template,
+    _value,
+)
+from realtime_migrate.javascript.reshape import _Reshape
+from realtime_migrate.javascript.source import _parser, _walk, _walk_named, first_error, programs
+from realtime_migrate.model import Edit, Finding
+from realtime_migrate.protocol import OTHER_VENDOR, RESPONSES_API, ga_prefix, preview_only_prefix
 from realtime_migrate.redact import redact
 from realtime_migrate.rule import Rule
 
-SUFFIXES = WEB_SUFFIXES
-STRINGS = ("string", "template_string")
 _JS_DIRECTIVE = re.compile(
     r"(?://|/\*)\s*realtime-migrate:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?(?P<reason>.*?)(?:\*/)?$",
     re.IGNORECASE)
+
+
 _SESSIONS = re.compile(r"/realtime/(sessions|transcription_sessions)(?=$|[?#\"'`])")
+
+
 _HEADER = "openai-beta"
+
+
 _AZURE_PATH = re.compile(r"(?:^|[/\"'`])openai/realtime\b|/openai/realtimeapi/")
+
+
 _REGIONAL = "realtimeapi-preview.ai.azure.com"
+
+
 _SDK_SESSIONS = re.compile(r"(.+)\.beta\.realtime\.(sessions|transcriptionSessions)\.create")
+
+
 _GA_SESSION_KEYS = {"audio", "output_modalities"}
+
+
 # an output item's or an event item's content, indexed: `x.output[0].content[1]`, `ev.item?.content[0]`
 _ITEM_CONTENT = re.compile(r"(?:\.output\s*(?:\?\.)?\[[^\]]*\]|\.item)\s*(?:\?)?\.content\s*(?:\?\.)?\[[^\]]*\]$")
+
+
 _BETA_TYPES = re.compile(r"openai/resources/beta/realtime(?:/([\w-]+))?(?:\.m?js)?$")
+
+
 _BETA_NAMESPACE = re.compile(r"\bBeta\.Realtime\b")
+
+
 _AZURE_GA_PATH = re.compile(r"openai/v1/realtime")
+
+
 _PREVIEW_API_VERSION = re.compile(r"\b20\d\d-\d\d-\d\d-preview\b")
+
+
 _PAYLOAD_KEYS = {"session.update": "session", "response.create": "response"}
+
+
 _SDP_BASE = re.compile(r"https://api\.openai\.com/v1/realtime/?")
+
+
 _FUNCTIONS = ("method_definition", "function_declaration", "function_expression", "arrow_function",
               "function")
+
+
 _NAMESPACED = re.compile(r"^((?:server|client|realtime|openai)[.:])([a-z_.]+)$")
 
 
@@ -71,174 +92,6 @@ def _preview_model(value: str) -> bool:
     from realtime_migrate.ga_tables import PREVIEW_MODEL
 
     return re.fullmatch(PREVIEW_MODEL, value) is not None
-
-
-def handles(path: str) -> bool:
-    return path.lower().endswith(SUFFIXES)
-
-
-# An HTML page's inline scripts: `<script>` / `<script type="module">` with a body and no `src`. JSON, import
-# maps and templates (`type="application/json"`, `"importmap"`, `"text/x-template"`) are not JavaScript.
-_SCRIPT = re.compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
-_SCRIPT_TYPE = re.compile(r"""\btype\s*=\s*["']?\s*([^"'\s>]*)""", re.IGNORECASE)
-_JS_TYPES = {"": ".js", "module": ".js", "text/javascript": ".js", "application/javascript": ".js",
-             "text/ecmascript": ".js", "application/ecmascript": ".js", "text/babel": ".jsx", "text/jsx": ".jsx"}
-_NOT_BLANK = re.compile(r"[^\r\n]")
-
-
-def programs(text: str, path: str) -> list[tuple[str, str]]:
-    """(code, parser suffix) of each program in the file: the file itself, or each inline script of an HTML
-    page as the whole page with everything but that script blanked to spaces, so that offsets, lines and
-    columns are the page's own and an edit to the script is an edit to the page."""
-    if not path.lower().endswith(HTML_SUFFIXES):
-        return [(text, _suffix(path))]
-    out = []
-    for m in _SCRIPT.finditer(text):
-        attrs, body = m.group("attrs"), m.group("body")
-        kind = _SCRIPT_TYPE.search(attrs)
-        suffix = _JS_TYPES.get(kind.group(1).lower() if kind else "")
-        if suffix is None or not body.strip() or re.search(r"\bsrc\s*=", attrs, re.IGNORECASE):
-            continue
-        start, end = m.span("body")
-        out.append((_NOT_BLANK.sub(" ", text[:start]) + body + _NOT_BLANK.sub(" ", text[end:]), suffix))
-    return out
-
-
-@lru_cache(maxsize=4)
-def _parser(suffix: str) -> Any:
-    from tree_sitter import Language, Parser
-
-    if suffix in (".ts", ".mts", ".cts"):
-        import tree_sitter_typescript as tst
-
-        language = Language(tst.language_typescript())
-    elif suffix == ".tsx":
-        import tree_sitter_typescript as tst
-
-        language = Language(tst.language_tsx())
-    else:
-        import tree_sitter_javascript as tsj
-
-        language = Language(tsj.language())
-    return Parser(language)
-
-
-def _suffix(path: str) -> str:
-    lower = path.lower()
-    return next((s for s in JS_SUFFIXES if lower.endswith(s)), ".js")
-
-
-def parses(text: str, path: str) -> bool:
-    """What `compile()` is to Python: the file (each inline script of a page) parses without an error node."""
-    return first_error(text, path) is None
-
-
-def first_error(text: str, path: str) -> str | None:
-    for code, suffix in programs(text, path):
-        tree = _parser(suffix).parse(code.encode("utf-8"))
-        if not tree.root_node.has_error:
-            continue
-        for node in _walk(tree.root_node):
-            if node.type == "ERROR" or node.is_missing:
-                row, col = node.start_point
-                return f"syntax error at line {row + 1}, column {col + 1}"
-        return "syntax error"
-    return None
-
-
-def _walk(root: Any) -> Iterator[Any]:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(reversed(node.children))
-
-
-def _walk_named(root: Any) -> list[Any]:
-    """The named nodes below `root`, in document order (pre-order): what the matchers look at. Punctuation
-    and keywords are half of a tree's nodes, and walking them in Python was most of a file's analysis."""
-    out, stack = [], [root]
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        stack.extend(reversed(node.named_children))
-    return out
-
-
-@dataclass
-class _Ctx:
-    path: str
-    text: str
-    raw: bytes
-    rules: dict[str, Rule]
-    findings: list[Finding]
-    foreign: bool
-    line_starts: list[int]
-    ascii: bool
-    comments: list[tuple[int, int]]  # character spans of the file's comments
-    _byte_starts: list[int] | None = None  # byte offset of each line, for `char` in a file that is not ASCII
-    responses: bool = False  # the file also calls the Responses API, which streams some preview event names
-
-    def char(self, byte: int) -> int:
-        """Character offset of a byte offset: tree-sitter counts bytes, edits and columns count characters."""
-        if self.ascii:
-            return byte
-        if self._byte_starts is None:
-            self._byte_starts = [0] + [m.end() for m in re.finditer(b"\n", self.raw)]
-        line = bisect.bisect_right(self._byte_starts, byte) - 1  # decode only the line's head, not the file's
-        return self.line_starts[line] + len(self.raw[self._byte_starts[line]:byte].decode("utf-8", "replace"))
-
-    def pos(self, offset: int) -> tuple[int, int]:
-        lo, hi = 0, len(self.line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.line_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1, offset - self.line_starts[lo]
-
-    def span(self, node: Any) -> tuple[int, int]:
-        return self.char(node.start_byte), self.char(node.end_byte)
-
-    def src(self, node: Any) -> str:
-        start, end = self.span(node)
-        return self.text[start:end]
-
-    def edit(self, start: int, end: int, content: str) -> Edit:
-        sl, sc = self.pos(start)
-        el, ec = self.pos(end)
-        return Edit(start, end, content, sl, sc, el, ec)
-
-    def replace(self, node: Any, content: str) -> Edit:
-        return self.edit(*self.span(node), content)
-
-    def report(self, code: str, node: Any, message: str, *, edits: Sequence[Edit] = (), unsafe: bool = False,
-               ga_form: str | None = None, title: str | None = None, note: bool = False) -> None:
-        rule = self.rules.get(code)
-        if rule is None:
-            return
-        start, end = self.span(node)
-        line, col = self.pos(start)
-        end_line, end_col = self.pos(end)
-        if not note and _legacy_branch(self, node):
-            note = True
-            message += (" (inside a branch for the preview protocol, such as legacy Azure `api-version` support: kept "
-                        "on purpose? If it is, suppress this; if not, migrate it)")
-        if not note and self.responses and _responses_scope(self, node):
-            note = True
-            message += " (in code that calls the Responses API, which streams events of the same names)"
-        severity = Severity.INFO if (note or self.foreign) else Severity.ERROR
-        fix = None
-        if edits and severity is Severity.ERROR:
-            # a fix that drops a comment is unsafe by construction (as for Python)
-            lost = any(e.start <= cs and ce <= e.end and self.text[cs:ce] not in e.content
-                       for e in edits for cs, ce in self.comments)
-            applicability = Applicability.UNSAFE if (unsafe or lost) else Applicability.SAFE
-            fix = Fix(tuple(sorted(edits)), applicability, title or f"Replace with {ga_form}")
-        source_line = _line(self.text, self.line_starts, line)
-        self.findings.append(Finding(rule.code, rule.name, redact(message), self.path, line, col, end_line, end_col,
-                                     severity, fix, redact(ga_form) if ga_form else ga_form, redact(source_line)))
 
 
 def analyse(path: str, text: str, rules: Sequence[Rule]) -> list[Finding]:
@@ -269,73 +122,6 @@ def analyse(path: str, text: str, rules: Sequence[Rule]) -> list[Finding]:
     suppressions = Suppressions.from_comments(comments, _JS_DIRECTIVE)
     findings = suppressions.filter(found) + suppressions.unused_findings(path, text, rules)
     return sorted(set(findings), key=Finding.sort_key)
-
-
-def _line(text: str, starts: list[int], line: int) -> str:
-    return text[starts[line - 1]:].split("\n", 1)[0].rstrip("\r")
-
-
-# -- literals -----------------------------------------------------------------------------------------
-def _literal(ctx: _Ctx, node: Any) -> str | None:
-    """The value of a string, or of a template without `${}`; None when it has escapes or substitutions."""
-    if node.type not in STRINGS:
-        return None
-    inner = ctx.src(node)[1:-1]
-    if "\\" in inner or (node.type == "template_string" and "${" in inner):
-        return None
-    return inner
-
-
-def _template(ctx: _Ctx, node: Any) -> tuple[str, list[str]] | None:
-    """A string's or template's text with each `${...}` as a sentinel `\\x00N\\x00`, and the substitutions."""
-    if node.type == "string":
-        value = _literal(ctx, node)
-        return (value, []) if value is not None else None
-    if node.type != "template_string":
-        return None
-    parts, subs = [], []
-    pos = node.start_byte + 1
-    for child in node.children:
-        if child.type == "template_substitution":
-            parts.append(ctx.raw[pos:child.start_byte].decode("utf-8"))
-            parts.append(f"\x00{len(subs)}\x00")
-            subs.append(ctx.src(child))
-            pos = child.end_byte
-    parts.append(ctx.raw[pos:node.end_byte - 1].decode("utf-8"))
-    text = "".join(parts)
-    return (None if "\\" in text else (text, subs))  # type: ignore[return-value]
-
-
-def _requote(ctx: _Ctx, node: Any, value: str) -> str:
-    quote = ctx.src(node)[0]
-    return f"{quote}{value}{quote}"
-
-
-def _key(ctx: _Ctx, pair: Any) -> str | None:
-    """The name of an object property: `voice:`, `"voice":`, `'voice':`; None for computed keys."""
-    key = pair.child_by_field_name("key")
-    if key is None:
-        return None
-    if key.type in ("property_identifier", "identifier"):
-        return ctx.src(key)
-    return _literal(ctx, key)
-
-
-def _pairs(ctx: _Ctx, obj: Any) -> list[tuple[str | None, Any]]:
-    """(key, node) of an object literal's members; shorthand `{ session }` counts as `session: session`."""
-    out = []
-    for child in obj.named_children:
-        if child.type == "pair":
-            out.append((_key(ctx, child), child))
-        elif child.type == "shorthand_property_identifier":
-            out.append((ctx.src(child), child))
-        elif child.type != "comment":
-            out.append((None, child))  # a spread or a method: the object cannot be rewritten whole
-    return out
-
-
-def _value(pair: Any) -> Any:
-    return pair.child_by_field_name("value") if pair.type == "pair" else pair
 
 
 class _Analysis:
@@ -1120,9 +906,6 @@ class _Analysis:
                        title="Use `/v1/realtime/client_secrets` with a nested body")
 
 
-_LEGACY_TEST = re.compile(r"legacy|preview|beta|api_?version", re.IGNORECASE)
-
-
 def _moved_fields(part: str) -> dict[str, str]:
     """Preview key → its GA path (or "(removed)"), for a session or a response."""
     from realtime_migrate import ga_tables as ga
@@ -1135,40 +918,6 @@ def _moved_fields(part: str) -> dict[str, str]:
     return out
 
 
-def _class_of(node: Any) -> int:
-    """The id of the class around `node` (0 outside any): `this.x` means that class's `x`."""
-    parent = node.parent
-    while parent is not None and parent.type not in ("class_declaration", "class"):
-        parent = parent.parent
-    return parent.id if parent is not None else 0
-
-
-def _responses_scope(ctx: _Ctx, node: Any) -> bool:
-    """In a file that calls both APIs (an SDK bundle), the class or top-level function around `node` shows no sign
-    of Realtime: its event names are the Responses API's."""
-    scope, parent = node, node.parent
-    while parent is not None and parent.type != "program":
-        if parent.type in ("class_declaration", "class", "function_declaration", "method_definition"):
-            scope = parent
-            if parent.type in ("class_declaration", "class"):
-                break
-        parent = parent.parent
-    return scope is not node and not REALTIME_SCOPE.search(ctx.src(scope))
-
-
-def _module_source(node: Any) -> bool:
-    """The string names a module: `import ... from "m"`, `export ... from "m"`, `require("m")`, `import("m")`."""
-    parent = node.parent
-    if parent is None:
-        return False
-    if parent.type in ("import_statement", "export_statement"):
-        return True
-    if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "call_expression":
-        func = parent.parent.child_by_field_name("function")
-        return func is not None and func.type in ("identifier", "import") and func.text in (b"require", b"import")
-    return False
-
-
 def _azure_path_at_root(text: str) -> bool:
     """`/openai/realtime` right after the host (`https://x.openai.azure.com/openai/realtime`, `${endpoint}/openai/...`,
     or a bare path): Azure's preview path. Below another path (`https://gateway/proxy/openai/realtime`) it is not."""
@@ -1178,210 +927,3 @@ def _azure_path_at_root(text: str) -> bool:
     prefix = text[:at]
     return prefix == "" or prefix.endswith("\x00") or "azure" in prefix.lower() or \
         re.fullmatch(r"(?:wss?|https?)://[^/]+", prefix) is not None
-
-
-def _legacy_branch(ctx: _Ctx, node: Any) -> bool:
-    """Code inside `if (isAzure && apiVersion) { ... }` (or a `? :` on such a test): deliberate support for the preview
-    protocol beside GA code, as frameworks keep for legacy Azure deployments. Its findings are notes."""
-    child, parent = node, node.parent
-    while parent is not None:
-        if parent.type in ("if_statement", "ternary_expression"):
-            test = parent.child_by_field_name("condition")
-            if test is not None and child.id != test.id and _LEGACY_TEST.search(ctx.src(test)):
-                consequence = parent.child_by_field_name("consequence")
-                if consequence is not None and consequence.id == child.id:
-                    return True
-        child, parent = parent, parent.parent
-    return False
-
-
-def _function_name(ctx: _Ctx, fn: Any) -> str | None:
-    """`name` of `function name()`, `name() {}` in a class, or `const name = () => ...`."""
-    name = fn.child_by_field_name("name")
-    if name is not None:
-        return ctx.src(name)
-    parent = fn.parent
-    if parent is not None and parent.type in ("variable_declarator", "pair", "assignment_expression"):
-        target = parent.child_by_field_name("name") or parent.child_by_field_name("key") or \
-            parent.child_by_field_name("left")
-        return ctx.src(target).rsplit(".", 1)[-1] if target is not None else None
-    return None
-
-
-def _remove_element(ctx: _Ctx, container: Any, element: Any) -> Edit:
-    """Remove an array element or object member with its separating comma (and the blank before/after)."""
-    start, end = ctx.span(element)
-    text = ctx.text
-    after = end
-    while after < len(text) and text[after] in " \t":
-        after += 1
-    if after < len(text) and text[after] == ",":
-        after += 1
-        while after < len(text) and text[after] in " \t":
-            after += 1
-        if after < len(text) and text[after] in "\r\n":  # the member had its own line: drop the line
-            line_start = text.rfind("\n", 0, start) + 1
-            if not text[line_start:start].strip():
-                nl = text.find("\n", after)
-                return ctx.edit(line_start, nl + 1 if nl >= 0 else len(text), "")
-        return ctx.edit(start, after, "")
-    before = start
-    while before > 0 and text[before - 1] in " \t\r\n":
-        before -= 1
-    if before > 0 and text[before - 1] == ",":
-        return ctx.edit(before - 1, end, "")
-    return ctx.edit(start, end, "")
-
-
-def _remove_statement(ctx: _Ctx, statement: Any) -> Edit:
-    start, end = ctx.span(statement)
-    text = ctx.text
-    line_start = text.rfind("\n", 0, start) + 1
-    nl = text.find("\n", end)
-    if not text[line_start:start].strip() and not text[end:nl if nl >= 0 else len(text)].strip():
-        return ctx.edit(line_start, nl + 1 if nl >= 0 else len(text), "")
-    return ctx.edit(start, end, "")
-
-
-class _Reshape:
-    """A preview session / response object literal in its GA shape (the moves of `ga_session`)."""
-
-    def __init__(self, ctx: _Ctx, obj: Any, part: str, kind: str | None = None, unproven: bool = False) -> None:
-        from realtime_migrate import ga_tables as ga
-
-        self.ctx, self.obj, self.part, self.ga = ctx, obj, part, ga
-        self.kind = kind
-        self.unproven = unproven  # not seen being sent as the session: the rewrite needs a review
-
-    def _format(self, node: Any) -> str | None:
-        value = _literal(self.ctx, node)
-        spec = self.ga.AUDIO_FORMATS.get(value or "")
-        if spec is None:
-            return None
-        return "{ " + ", ".join(f"{k}: {json.dumps(v)}" for k, v in spec) + " }"
-
-    def _modalities(self, node: Any) -> str | None:
-        if node.type != "array":
-            return None
-        items = [_literal(self.ctx, c) for c in node.named_children]
-        if None in items or not items:
-            return None
-        return '["text"]' if items == ["text"] else '["audio"]'
-
-    def plan(self) -> tuple[list[str], list[tuple[str, Any, str, str]], bool] | None:
-        """(kept member texts, moves (key, node, ga path, message), has_type); None when it cannot be rewritten."""
-        ctx, ga = self.ctx, self.ga
-        members = _pairs(ctx, self.obj)
-        preview = {"modalities", "max_response_output_tokens", "temperature",
-                   *(ga.RESPONSE_AUDIO_MOVES if self.part == "response" else ga.SESSION_AUDIO_MOVES)}
-        has_type = any(k == "type" for k, _ in members)
-        if not any(k in preview for k, _ in members):
-            if self.part != "session" or has_type or any(k is None for k, _ in members):
-                return [], [], True  # nothing preview here (GA already, or not ours to complete)
-            return [f'type: "{self.kind or "realtime"}"', *(ctx.src(p) for _, p in members)], [], False
-        if any(k is None for k, _ in members) or any(k == "audio" for k, _ in members):
-            return None
-        moves_table = ga.RESPONSE_AUDIO_MOVES if self.part == "response" else ga.SESSION_AUDIO_MOVES
-        kept: list[str] = []
-        audio: dict[str, list[str]] = {"input": [], "output": []}
-        moves: list[tuple[str, Any, str, str]] = []
-        left = False
-        has_type = any(k == "type" for k, _ in members)
-        for key, pair in members:
-            value = _value(pair)
-            code = ctx.src(value) if value is not None else key
-            if key in moves_table:
-                sub, ga_key = moves_table[key]
-                if key in ga.FORMAT_KEYS:
-                    code = self._format(value)
-                    if code is None:
-                        left = True
-                        moves.append((key, pair, f"audio.{sub}.{ga_key}", f"`{key}`: value is not a literal format "
-                                      "name: write the GA format object by hand"))
-                        continue
-                audio[sub].append(f"{ga_key}: {code}")
-                moves.append((key, pair, f"audio.{sub}.{ga_key}", f"`{key}` moved to `audio.{sub}.{ga_key}` in GA"))
-            elif key == "modalities":
-                mapped = self._modalities(value)
-                if mapped is None:
-                    left = True
-                    moves.append((key, pair, "output_modalities", "`modalities`: value is not a literal: use "
-                                  '["audio"] or ["text"]'))
-                    continue
-                kept.append(f"output_modalities: {mapped}")
-                moves.append((key, pair, "output_modalities", "`modalities` is `output_modalities` in GA, and cannot "
-                              'ask for both text and audio: use ["audio"]'))
-            elif key == "max_response_output_tokens":
-                kept.append(f"max_output_tokens: {code}")
-                moves.append((key, pair, "max_output_tokens", "`max_response_output_tokens` is `max_output_tokens` "
-                              "in GA"))
-            elif key == "temperature":
-                moves.append((key, pair, "", "`temperature` was removed in GA: the server rejects it"))
-            else:
-                kept.append(ctx.src(pair))
-        groups = [f"{sub}: {{ {', '.join(items)} }}" for sub, items in audio.items() if items]
-        if groups:
-            kept.append(f"audio: {{ {', '.join(groups)} }}")
-        if self.part == "session" and not has_type:
-            kept.insert(0, f'type: "{self.kind or "realtime"}"')
-        return (None if left else kept), moves, has_type  # type: ignore[return-value]
-
-    def render(self, kept: list[str]) -> str:
-        ctx = self.ctx
-        src = ctx.src(self.obj)
-        if "\n" not in src:
-            return "{ " + ", ".join(kept) + " }" if kept else "{}"
-        first = next((c for c in self.obj.named_children if c.type != "comment"), None)
-        start = ctx.span(first)[0] if first is not None else ctx.span(self.obj)[0]
-        indent = ctx.text[ctx.text.rfind("\n", 0, start) + 1:start]
-        close = ctx.text[ctx.text.rfind("\n", 0, ctx.span(self.obj)[1]) + 1:ctx.span(self.obj)[1] - 1]
-        return "{\n" + "".join(f"{indent}{k},\n" for k in kept) + close + "}"
-
-    def nested(self) -> str | None:
-        """The ephemeral-key body: `{ session: { type, ...GA fields } }`, on one line or in the object's layout."""
-        planned = self.plan()
-        if planned is None or planned[0] is None:
-            return None
-        kept = planned[0]
-        inner = self.render(kept)
-        if "\n" not in inner:
-            return "{ session: " + inner + " }"
-        lines = inner.split("\n")  # "{", "<indent>k,", ..., "<close>}"
-        indent, close = lines[1][:len(lines[1]) - len(lines[1].lstrip())], lines[-1][:-1]
-        step = indent[len(close):] or "  "
-        body = "".join(f"{step}{line}\n" for line in lines[1:-1])
-        return "{\n" + f"{indent}session: {{\n" + body + f"{indent}}},\n" + close + "}"
-
-    def run(self) -> None:
-        ctx = self.ctx
-        planned = self.plan()
-        if planned is None:
-            # a spread, a computed key or an `audio` member: each preview key is still a finding, fixed by hand
-            moves_table = self.ga.RESPONSE_AUDIO_MOVES if self.part == "response" else self.ga.SESSION_AUDIO_MOVES
-            code = "RTM013" if self.part == "response" else "RTM011"
-            for key, pair in _pairs(ctx, self.obj):
-                if key in moves_table:
-                    sub, ga_key = moves_table[key]
-                    ctx.report(code, pair, f"`{key}` moved to `audio.{sub}.{ga_key}` in GA (this object has a spread "
-                               "or an `audio` member: move it by hand)", ga_form=f"audio.{sub}.{ga_key}")
-                elif key in ("modalities", "max_response_output_tokens", "temperature"):
-                    ga_path = {"modalities": "output_modalities", "max_response_output_tokens": "max_output_tokens",
-                               "temperature": "(removed)"}[key]
-                    ctx.report(code, pair, f"`{key}` is `{ga_path}` in GA (this object has a spread or an `audio` "
-                               "member: change it by hand)", ga_form=ga_path)
-            if self.part == "session" and not any(k == "type" for k, _ in _pairs(ctx, self.obj)):
-                ctx.report("RTM010", self.obj, 'Session object has no `type`: GA requires `type: "realtime"` (add it '
-                           "by hand: this object has a spread or an `audio` member)", ga_form='type: "realtime"')
-            return
-        kept, moves, has_type = planned
-        if not moves and has_type:
-            return
-        edits = [ctx.replace(self.obj, self.render(kept))] if kept is not None else []
-        code = "RTM013" if self.part == "response" else "RTM011"
-        why = " (a session configuration not seen being sent: review where it goes)" if self.unproven else ""
-        for _key_name, pair, ga_path, message in moves:
-            ctx.report(code, pair, message + why, edits=edits, ga_form=ga_path or "(removed)", unsafe=self.unproven,
-                       title="Move the fields to their GA paths")
-        if self.part == "session" and not has_type:
-            ctx.report("RTM010", self.obj, 'Session payload has no `type`: GA requires `type: "realtime"`' + why,
-                       edits=edits, ga_form='type: "realtime"', title='Add `type: "realtime"`', unsafe=self.unproven)
