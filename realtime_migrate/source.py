@@ -57,38 +57,41 @@ class SourceFile:
 
 
 def read_bytes(path: str) -> tuple[bytes, os.stat_result]:
+    """The file's bytes and its stat, with raw `os.open`/`fstat`/`read` calls: on a clean tree this runs for
+    every file, and a separate `stat` plus `open()`'s buffered file object cost about twice the read itself
+    (bench/RESULTS.md). Opened non-blocking, so a FIFO is refused by its `fstat` instead of hanging the run."""
     try:
-        st = os.stat(path)
+        fd = os.open(path, _READ_FLAGS)
     except OSError as exc:
+        if exc.errno == errno.EISDIR:
+            raise SourceError("is a directory, not a Python file") from None
         raise SourceError(_link_message(path, exc) or _os_message(exc)) from None
-    if stat.S_ISDIR(st.st_mode):
-        raise SourceError("is a directory, not a Python file")
-    if not stat.S_ISREG(st.st_mode):
-        # A FIFO or a device would block or never end: refuse before opening it.
-        raise SourceError("not a regular file")
     try:
-        return _read_all(path, st.st_size), st
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise SourceError("is a directory, not a Python file")
+        if not stat.S_ISREG(st.st_mode):
+            # A FIFO or a device would block or never end: refuse before reading it.
+            raise SourceError("not a regular file")
+        return _read_all(fd, st.st_size), st
     except OSError as exc:
         raise SourceError(_os_message(exc)) from None
-
-
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
-
-
-def _read_all(path: str, size: int) -> bytes:
-    """The file's bytes with raw `os.read` calls: on a clean tree this runs for every file, and `open()`'s
-    buffered file object costs about twice the read itself (bench/RESULTS.md)."""
-    fd = os.open(path, _READ_FLAGS)
-    try:
-        data = os.read(fd, size + 1)  # one call for a file that did not change since the stat
-        if not data:
-            return data
-        chunks = [data]
-        while chunk := os.read(fd, max(size, 1 << 16)):  # it grew, or a read came back short: up to EOF
-            chunks.append(chunk)
-        return data if len(chunks) == 1 else b"".join(chunks)
     finally:
         os.close(fd)
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """Everything up to end of file, in one `read` for a file that did not change since its `fstat`."""
+    data = os.read(fd, size + 1)
+    if not data:
+        return data
+    chunks = [data]
+    while chunk := os.read(fd, max(size, 1 << 16)):  # it grew, or a read came back short: up to EOF
+        chunks.append(chunk)
+    return data if len(chunks) == 1 else b"".join(chunks)
 
 
 BINARY = "binary file (contains NUL bytes), not Python source"
