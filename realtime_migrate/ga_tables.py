@@ -44,6 +44,13 @@ RESPONSE_FIELDS = {
     "temperature": "",
 }
 CONTENT_TYPES = {"text": "output_text", "audio": "output_audio"}  # F2: assistant item content
+# What a client sends: preview key of a session / `response.create` payload → its GA path.
+PAYLOAD_PATHS: dict[str, dict[str, str]] = {
+    part: {**{key: f"audio.{sub}.{ga_key}" for key, (sub, ga_key) in moves.items()},
+           "modalities": "output_modalities", "max_response_output_tokens": "max_output_tokens",
+           "temperature": "(removed)"}
+    for part, moves in (("session", SESSION_AUDIO_MOVES), ("response", RESPONSE_AUDIO_MOVES))
+}
 
 # RTM024: the preview WebRTC SDP endpoint, `https://api.openai.com/v1/realtime?model=M` (`\x00` stands for an
 # interpolated host in templates); groups: the endpoint, the `?model=` query, further parameters.

@@ -94,9 +94,7 @@ def _init_worker(settings: Any, codes: tuple[str, ...], python: bool = True) -> 
     by_code = {r.code: r for r in catalog.all_rules()}
     _WORKER = Runner(settings, rules=[by_code[c] for c in codes])
     if python:
-        import libcst  # noqa: F401
-
-        from realtime_migrate import matchers
+        from realtime_migrate import matchers  # the matcher modules import libcst
 
         for rule in _WORKER.rules:
             matchers.load(rule.matcher)

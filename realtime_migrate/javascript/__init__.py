@@ -16,6 +16,6 @@ What they cover is listed in the README ("JavaScript and TypeScript").
 """
 
 from realtime_migrate.javascript.analysis import analyse
-from realtime_migrate.javascript.source import SUFFIXES, first_error, handles, parses, programs
+from realtime_migrate.javascript.source import SUFFIXES, first_error, parses, programs
 
-__all__ = ["SUFFIXES", "analyse", "first_error", "handles", "parses", "programs"]
+__all__ = ["SUFFIXES", "analyse", "first_error", "parses", "programs"]

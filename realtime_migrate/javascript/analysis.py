@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from realtime_migrate.azure_urls import rewrite_template
+from realtime_migrate.ga_tables import PAYLOAD_PATHS, PREVIEW_MODEL, SDP_URL, SESSION_FIELDS
 from realtime_migrate.javascript.context import _Ctx, _line, _remove_element, _remove_statement
 from realtime_migrate.javascript.nodes import (
     STRINGS,
@@ -24,74 +26,36 @@ from realtime_migrate.javascript.nodes import (
 from realtime_migrate.javascript.reshape import _Reshape
 from realtime_migrate.javascript.source import _parser, _walk, _walk_named, first_error, programs
 from realtime_migrate.model import Edit, Finding
-from realtime_migrate.protocol import OTHER_VENDOR, RESPONSES_API, ga_prefix, preview_only_prefix
+from realtime_migrate.protocol import (
+    OTHER_VENDOR,
+    PREVIEW_FIELD_KEYS,
+    RESPONSES_API,
+    ga_prefix,
+    preview_only_prefix,
+)
 from realtime_migrate.redact import redact
 from realtime_migrate.rule import Rule
 
 _JS_DIRECTIVE = re.compile(
     r"(?://|/\*)\s*realtime-migrate:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?(?P<reason>.*?)(?:\*/)?$",
     re.IGNORECASE)
-
-
 _SESSIONS = re.compile(r"/realtime/(sessions|transcription_sessions)(?=$|[?#\"'`])")
-
-
 _HEADER = "openai-beta"
-
-
 _AZURE_PATH = re.compile(r"(?:^|[/\"'`])openai/realtime\b|/openai/realtimeapi/")
-
-
 _REGIONAL = "realtimeapi-preview.ai.azure.com"
-
-
 _SDK_SESSIONS = re.compile(r"(.+)\.beta\.realtime\.(sessions|transcriptionSessions)\.create")
-
-
 _GA_SESSION_KEYS = {"audio", "output_modalities"}
-
-
 # an output item's or an event item's content, indexed: `x.output[0].content[1]`, `ev.item?.content[0]`
 _ITEM_CONTENT = re.compile(r"(?:\.output\s*(?:\?\.)?\[[^\]]*\]|\.item)\s*(?:\?)?\.content\s*(?:\?\.)?\[[^\]]*\]$")
-
-
 _BETA_TYPES = re.compile(r"openai/resources/beta/realtime(?:/([\w-]+))?(?:\.m?js)?$")
-
-
 _BETA_NAMESPACE = re.compile(r"\bBeta\.Realtime\b")
-
-
 _AZURE_GA_PATH = re.compile(r"openai/v1/realtime")
-
-
 _PREVIEW_API_VERSION = re.compile(r"\b20\d\d-\d\d-\d\d-preview\b")
-
-
 _PAYLOAD_KEYS = {"session.update": "session", "response.create": "response"}
-
-
 _SDP_BASE = re.compile(r"https://api\.openai\.com/v1/realtime/?")
-
-
 _FUNCTIONS = ("method_definition", "function_declaration", "function_expression", "arrow_function",
               "function")
-
-
 _NAMESPACED = re.compile(r"^((?:server|client|realtime|openai)[.:])([a-z_.]+)$")
-
-
-def _sdp_url(text: str) -> re.Match[str] | None:
-    """RTM024's preview SDP endpoint pattern (`https://…/v1/realtime?model=…`), the Python matcher's own."""
-    from realtime_migrate.ga_tables import SDP_URL
-
-    return SDP_URL.match(text)
-
-
-def _preview_model(value: str) -> bool:
-    """A whole literal that is a preview model name (RTM026's pattern)."""
-    from realtime_migrate.ga_tables import PREVIEW_MODEL
-
-    return re.fullmatch(PREVIEW_MODEL, value) is not None
 
 
 def analyse(path: str, text: str, rules: Sequence[Rule]) -> list[Finding]:
@@ -109,12 +73,12 @@ def analyse(path: str, text: str, rules: Sequence[Rule]) -> list[Finding]:
             from realtime_migrate.engine import ParseFailure
 
             raise ParseFailure(first_error(text, path) or "syntax error")
-        ctx = _Ctx(path, code, raw, {r.code: r for r in rules}, [], foreign, starts, code.isascii(), [])
-        ctx.responses = responses
+        ctx = _Ctx(path, code, raw, {r.code: r for r in rules}, [], foreign, starts, code.isascii(), [],
+                   responses=responses)
         nodes = _walk_named(tree.root_node)
         comment_nodes = [n for n in nodes if n.type == "comment"]
         ctx.comments = [ctx.span(n) for n in comment_nodes]
-        _Analysis(ctx, tree.root_node, nodes).run()
+        _Analysis(ctx, nodes).run()
         comments += [(*ctx.pos(ctx.char(n.start_byte)), ctx.src(n)) for n in comment_nodes]
         # a page's code frame shows the page's line, not the blanked program's
         found += [f if code is text else dataclasses.replace(f, source_line=redact(_line(text, starts, f.line)))
@@ -125,10 +89,15 @@ def analyse(path: str, text: str, rules: Sequence[Rule]) -> list[Finding]:
 
 
 class _Analysis:
-    def __init__(self, ctx: _Ctx, root: Any, nodes: list[Any]) -> None:
+    def __init__(self, ctx: _Ctx, nodes: list[Any]) -> None:
         self.ctx = ctx
-        self.root = root
         self.nodes = nodes  # every named node, in document order
+        renames = ctx.rules.get("RTM003")
+        self.renames: dict[str, str] = dict(renames.options["renames"]) if renames is not None else {}
+        self.ga_names = frozenset(renames.options.get("ga_names", ())) | frozenset(self.renames.values()) \
+            if renames is not None else frozenset()
+        modules = ctx.rules.get("RTM021")
+        self.js_modules: dict[str, str] = dict(modules.options.get("js_modules", {})) if modules is not None else {}
         self.done: set[int] = set()  # ids of string nodes already handled
         self.consts: dict[str, list[Any]] = {}  # `const name = <value>` (any scope), for one-step payloads
         self.reads_reported: set[int] = set()  # `client_secret.value` reads already reported (one finding each)
@@ -195,7 +164,7 @@ class _Analysis:
     def string(self, node: Any) -> None:
         ctx = self.ctx
         value = _literal(ctx, node)
-        renames = self._renames()
+        renames = self.renames
         if value is not None:
             if value in renames and self.beside_twin(node, renames[value]):
                 ctx.report("RTM003", node, f"`{value}` is listed beside its GA name `{renames[value]}` (kept for the "
@@ -239,7 +208,7 @@ class _Analysis:
             if value.lower() == "openai-beta.realtime-v1":
                 self.subprotocol(node)
                 return
-            modules = self._js_modules()
+            modules = self.js_modules
             if value in modules:
                 ctx.report("RTM021", node, f"`{value}` is the preview (beta) Realtime module of the `openai` package; "
                            f"GA: `{modules[value]}`", edits=[ctx.replace(node, _requote(ctx, node, modules[value]))],
@@ -254,7 +223,7 @@ class _Analysis:
                                f"`{ga_module}` (some names differ: review the imported names)", ga_form=ga_module)
                 return  # a module name, never a URL or an event
 
-            if _preview_model(value) and not self._azure():
+            if re.fullmatch(PREVIEW_MODEL, value) and not self._azure():
                 ga_model = "gpt-realtime-mini" if "-mini-" in value else "gpt-realtime"
                 listed = self.beside_twin(node, ga_model)  # `'gpt-realtime' | 'gpt-4o-realtime-preview' | ...`
                 ctx.report("RTM026", node, f"Preview realtime model `{value}`" + (
@@ -266,11 +235,11 @@ class _Analysis:
             return
         self.url(node)
 
-    def resolved(self, node: Any) -> tuple[str, list[str]] | None:
-        """`_template`, with each `${BASE}` / `${this.baseURL}` bound once to a string literal in this file replaced
-        by that literal: what the URL is, to find its preview endpoint (edits still go to the template itself)."""
+    def resolved(self, node: Any, found: tuple[str, list[str]] | None) -> tuple[str, list[str]] | None:
+        """`found` (`_template` of `node`), with each `${BASE}` / `${this.baseURL}` bound once to a string literal in
+        this file replaced by that literal: what the URL is, to find its preview endpoint (edits still go to the
+        template itself)."""
         ctx = self.ctx
-        found = _template(ctx, node)
         if found is None or not found[1]:
             return found
         text, subs = found
@@ -288,27 +257,35 @@ class _Analysis:
     def template_prefix(self, node: Any) -> bool:
         """`` `response.audio.${kind}` ``: a template whose fixed head selects preview event names only is renamed
         like a `startsWith` prefix."""
-        ctx = self.ctx
-        found = _template(ctx, node)
+        found = _template(self.ctx, node)
         if found is None or not found[1]:
             return False
         head = found[0].split("\x00", 1)[0]
-        rule = ctx.rules.get("RTM003")
-        if rule is None or not head.startswith(("response.", "conversation.", "input_audio")):
+        if not head.startswith(("response.", "conversation.", "input_audio")):
             return False
-        renames = dict(rule.options["renames"])
-        ga_names = frozenset(rule.options.get("ga_names", ())) | frozenset(renames.values())
-        if not preview_only_prefix(head, renames, ga_names):
+        start = self.ctx.span(node)[0] + 1  # after the backtick
+        return self.rename_prefix(node, head, "builds", lambda new: self.ctx.edit(start, start + len(head), new))
+
+    def prefix(self, node: Any) -> None:
+        """`e.type.startsWith("response.audio")`: a prefix that selects preview event names only."""
+        value = _literal(self.ctx, node)
+        if value is not None and self.rename_prefix(node, value, "matches",
+                                                    lambda new: self.ctx.replace(node, _requote(self.ctx, node, new))):
+            self.done.add(node.id)
+
+    def rename_prefix(self, node: Any, head: str, verb: str, edit: Callable[[str], Edit]) -> bool:
+        """Report (and rename with `edit`) a prefix of event names when it selects preview names only."""
+        ctx = self.ctx
+        if "RTM003" not in ctx.rules or not preview_only_prefix(head, self.renames, self.ga_names):
             return False
-        new = ga_prefix(head, renames, ga_names)
+        new = ga_prefix(head, self.renames, self.ga_names)
+        shown = head if verb == "matches" else head + "…"
         if new is None:
-            ctx.report("RTM003", node, f"`{head}…` only builds preview event names; the GA names differ",
-                       ga_form=", ".join(sorted(n for o, n in renames.items() if o.startswith(head))))
+            ctx.report("RTM003", node, f"`{shown}` only {verb} preview event names; the GA names differ",
+                       ga_form=", ".join(sorted(n for o, n in self.renames.items() if o.startswith(head))))
             return True
-        start = ctx.span(node)[0] + 1  # after the backtick
-        ctx.report("RTM003", node, f"`{head}…` only builds preview event names: GA renamed exactly those to names "
-                   f"starting with `{new}`", edits=[ctx.edit(start, start + len(head), new)], ga_form=new,
-                   title=f"Rename the prefix to `{new}`")
+        ctx.report("RTM003", node, f"`{shown}` only {verb} preview event names: GA renamed exactly those to names "
+                   f"starting with `{new}`", edits=[edit(new)], ga_form=new, title=f"Rename the prefix to `{new}`")
         return True
 
     def beside_twin(self, node: Any, ga_name: str) -> bool:
@@ -319,8 +296,7 @@ class _Analysis:
                                                      "parenthesized_expression", "arguments", "literal_type",
                                                      "union_type"):
             container, parent = parent, parent.parent
-        if parent is not None and parent.type == "type_annotation" or container is not None and \
-                container.type == "literal_type" and parent is not None and parent.type == "type_annotation":
+        if parent is not None and parent.type == "type_annotation":
             # `type: 'response.text.delta'` declaring an event interface: a file that declares the GA event too
             # declares both protocols
             return ga_name in self.file_literals()
@@ -340,20 +316,10 @@ class _Analysis:
         return "sdp" in text.lower() and not re.search(r"\}/(?:sessions|client_secrets|transcription_sessions|calls)"
                                                       r"|['\"`]/(?:sessions|client_secrets|calls)\b", text)
 
-    def _renames(self) -> dict[str, str]:
-        rule = self.ctx.rules.get("RTM003")
-        return dict(rule.options["renames"]) if rule is not None else {}
-
-    def _js_modules(self) -> dict[str, str]:
-        rule = self.ctx.rules.get("RTM021")
-        return dict(rule.options.get("js_modules", {})) if rule is not None else {}
-
     def _azure(self) -> bool:
         return "azure" in self.ctx.text.lower()
 
     def url(self, node: Any) -> None:
-        from realtime_migrate.azure_urls import rewrite_template
-
         ctx = self.ctx
         found = _template(ctx, node)
         if found is None:
@@ -374,10 +340,8 @@ class _Analysis:
                        unsafe=dropped_side_effect or rw.path_only, ga_form="/openai/v1/realtime?model=<deployment>",
                        title="Use the GA URL")
             return
-        resolved = self.resolved(node)
-        if resolved is not None:
-            text = resolved[0]
-        m = _sdp_url(text)
+        text = self.resolved(node, found)[0]  # type: ignore[index]
+        m = SDP_URL.match(text)
         source = ctx.src(node)
         if m and "azure" not in text.lower() and m.group(2) and not m.group(3) and "?model=" in source:
             new = source[:source.index("?model=")] + "/calls" + source[-1]
@@ -475,19 +439,23 @@ class _Analysis:
 
     def query_call(self, call: Any, values: list[Any]) -> None:
         """`url.searchParams.set("api-version", "...")` / `.set("deployment", d)` beside an Azure preview URL."""
-        ctx = self.ctx
-        key = _literal(ctx, values[0])
         self.done.update(v.id for v in values)
-        statement = call.parent
-        if key == "api-version":
+        self.query_step(call, values[0], unsafe=False)
+
+    def query_step(self, step: Any, key: Any, unsafe: bool) -> None:
+        """One parameter of the Azure preview query set in a statement of its own (`key`: its name's literal):
+        `api-version` goes with its statement, `deployment` is named `model`."""
+        ctx = self.ctx
+        if _literal(ctx, key) == "api-version":
+            statement = step.parent
             edits = [_remove_statement(ctx, statement)] if statement is not None and \
                 statement.type == "expression_statement" else []
-            ctx.report("RTM002", call, "Azure preview realtime query: GA takes no `api-version`", edits=edits,
-                       ga_form="(no api-version)", title="Remove the `api-version` parameter")
+            ctx.report("RTM002", step, "Azure preview realtime query: GA takes no `api-version`", edits=edits,
+                       ga_form="(no api-version)", title="Remove the `api-version` parameter", unsafe=unsafe)
         else:
-            ctx.report("RTM002", call, "Azure preview realtime query: GA names the deployment `model=`",
-                       edits=[ctx.replace(values[0], _requote(ctx, values[0], "model"))], ga_form='"model"',
-                       title="Use `model`")
+            ctx.report("RTM002", step, "Azure preview realtime query: GA names the deployment `model=`",
+                       edits=[ctx.replace(key, _requote(ctx, key, "model"))], ga_form='"model"', title="Use `model`",
+                       unsafe=unsafe)
 
     # -- the SDK's beta ephemeral keys ----------------------------------------------------------------
     def sdk_sessions(self, call: Any, func: Any, values: list[Any], match: re.Match[str]) -> None:
@@ -505,8 +473,9 @@ class _Analysis:
         message = (f"`{ctx.src(func)}(...)` mints a preview ephemeral key; GA: `client.realtime.clientSecrets.create("
                    f"{{ session: {{ type: \"{kind}\", ... }} }})`, key at top-level `.value`")
         ga_call = f"{match.group(1)}.realtime.clientSecrets.create"
+        reshape = _Reshape(ctx, body, "session", kind=kind) if body is not None and body.type == "object" else None
         new_body = "{ session: { type: \"" + kind + "\" } }" if not values else (
-            _Reshape(ctx, body, "session", kind=kind).nested() if body is not None and body.type == "object" else None)
+            reshape.nested(reshape.plan()) if reshape is not None else None)
         if new_body is None:
             ctx.report("RTM023", func, message + " (the argument is not an object literal here: nest it by hand)",
                        ga_form=ga_call + "(...)")
@@ -518,15 +487,19 @@ class _Analysis:
         reads, read_edits = self.secret_reads()
         edits += read_edits
         # unsafe when no read of the key was seen: where the caller reads it is not known
-        ctx.report("RTM023", func, message, edits=edits, unsafe=not reads, ga_form=ga_call + "(...)",
-                   title="Use `clientSecrets.create` with a nested session")
+        title = "Use `clientSecrets.create` with a nested session"
+        ctx.report("RTM023", func, message, edits=edits, unsafe=not reads, ga_form=ga_call + "(...)", title=title)
+        self.report_reads(reads, edits, title)
+
+    def report_reads(self, reads: list[Any], edits: list[Edit], title: str) -> None:
+        """Each `.client_secret.value` read once, with the fix of the request that mints the key."""
         for read in reads:
             if read.id in self.reads_reported:
                 continue
             self.reads_reported.add(read.id)
-            ctx.report("RTM023", read.parent, "`client_secret.value` of a preview ephemeral-key response: GA returns "
-                       "the key at top-level `value`", edits=edits, unsafe=not reads, ga_form=".value",
-                       title="Use `clientSecrets.create` with a nested session")
+            self.ctx.report("RTM023", read.parent, "`client_secret.value` of a preview ephemeral-key response: GA "
+                            "returns the key at top-level `value`", edits=edits, unsafe=not reads, ga_form=".value",
+                            title=title)
 
     def secret_reads(self) -> tuple[list[Any], list[Edit]]:
         """The file's `<x>.client_secret.value` / `.expires_at` reads, and the edits dropping `.client_secret`."""
@@ -544,9 +517,6 @@ class _Analysis:
 
     def session_read(self, node: Any, obj: Any, name: str) -> None:
         """`this.sessionConfig.turn_detection`: a preview path read off an object named after the session."""
-        from realtime_migrate.ga_tables import SESSION_FIELDS
-        from realtime_migrate.protocol import PREVIEW_FIELD_KEYS
-
         holder = self.ctx.src(obj).rsplit(".", 1)[-1].lower()
         parent = node.parent
         write = parent is not None and parent.type == "assignment_expression" and \
@@ -555,10 +525,9 @@ class _Analysis:
             return
         if write:  # `event.session.max_response_output_tokens = undefined`: a step building a session payload
             self.done.add(parent.id)
-            moves = _moved_fields("session")
+            ga_path = PAYLOAD_PATHS["session"][name]
             self.ctx.report("RTM011", parent, f"`{self.ctx.src(node)}` sets a preview session field: GA has it at "
-                            f"`{moves.get(name, SESSION_FIELDS[name])}` (move it by hand)",
-                            ga_form=moves.get(name, SESSION_FIELDS[name]))
+                            f"`{ga_path}` (move it by hand)", ga_form=ga_path)
             return
         if name in PREVIEW_FIELD_KEYS and "session" in holder and not holder.endswith(("id", "ids")):
             ga_path = SESSION_FIELDS[name]
@@ -601,26 +570,6 @@ class _Analysis:
             ctx.report("RTM027", literal, f'Item content type `"{value}"`: GA assistant items carry `"{new}"`, so '
                        "this test misses them (accept both)", ga_form=f'"{new}"')
             return
-
-    def prefix(self, node: Any) -> None:
-        ctx = self.ctx
-        value = _literal(ctx, node)
-        rule = ctx.rules.get("RTM003")
-        if value is None or rule is None:
-            return
-        renames = dict(rule.options["renames"])
-        ga_names = frozenset(rule.options.get("ga_names", ())) | frozenset(renames.values())
-        if not preview_only_prefix(value, renames, ga_names):
-            return
-        self.done.add(node.id)
-        new = ga_prefix(value, renames, ga_names)
-        if new is None:
-            ctx.report("RTM003", node, f"`{value}` only matches preview event names; the GA names differ",
-                       ga_form=", ".join(sorted(n for o, n in renames.items() if o.startswith(value))))
-            return
-        ctx.report("RTM003", node, f"`{value}` only matches preview event names: GA renamed exactly those to names "
-                   f"starting with `{new}`", edits=[ctx.replace(node, _requote(ctx, node, new))], ga_form=new,
-                   title=f"Rename the prefix to `{new}`")
 
     def member(self, node: Any) -> None:
         ctx = self.ctx
@@ -693,7 +642,7 @@ class _Analysis:
         """`session.voice = "alloy"` on the object later sent as the session: each preview field set in a step is
         reported where it is set (moved by hand: the object may be read elsewhere)."""
         ctx = self.ctx
-        moves = _moved_fields(part)
+        moves = PAYLOAD_PATHS[part]
         code = "RTM013" if part == "response" else "RTM011"
         for n in self.nodes:
             if n.type != "assignment_expression":
@@ -757,11 +706,7 @@ class _Analysis:
         shape = next((c for c in _walk(member) if c.type == "object_type"), None) if member is not None else None
         if shape is None:
             return
-        from realtime_migrate import ga_tables as ga
-
-        moves = ga.RESPONSE_AUDIO_MOVES if part == "response" else ga.SESSION_AUDIO_MOVES
-        renamed = {"modalities": "output_modalities", "max_response_output_tokens": "max_output_tokens",
-                   "temperature": "(removed)"}
+        paths = PAYLOAD_PATHS[part]
         code = "RTM013" if part == "response" else "RTM011"
         names = {ctx.src(f.child_by_field_name("name") or f) for f in shape.named_children
                  if f.type == "property_signature"}
@@ -769,11 +714,8 @@ class _Analysis:
         both = bool(names & _GA_SESSION_KEYS) or self.declares_both()
         for field in shape.named_children:
             key = ctx.src(field.child_by_field_name("name") or field) if field.type == "property_signature" else None
-            if key in moves:
-                ga_path = "audio.{}.{}".format(*moves[key])
-            elif key in renamed:
-                ga_path = renamed[key]
-            else:
+            ga_path = paths.get(key or "")
+            if ga_path is None:
                 continue
             ctx.report(code, field, f"`{key}` in this declaration of the preview `{event}` {part}: GA has it at "
                        f"`{ga_path}`" + (" (declared beside the GA fields: kept for the preview protocol?)" if both
@@ -782,8 +724,6 @@ class _Analysis:
     def declares_both(self) -> bool:
         """Some object type of this file declares preview and GA session fields side by side."""
         if self._declares_both is None:
-            from realtime_migrate.protocol import PREVIEW_FIELD_KEYS
-
             ctx, preview = self.ctx, set(PREVIEW_FIELD_KEYS)
             self._declares_both = False
             for shape in self.nodes:
@@ -806,25 +746,14 @@ class _Analysis:
         if key not in ("api-version", "deployment"):
             return
         self.done.add(index.id)
-        if key == "api-version":
-            statement = node.parent
-            edits = [_remove_statement(ctx, statement)] if statement is not None and \
-                statement.type == "expression_statement" else []
-            ctx.report("RTM002", node, "Azure preview realtime query: GA takes no `api-version`", edits=edits,
-                       ga_form="(no api-version)", title="Remove the `api-version` parameter", unsafe=True)
-        else:
-            ctx.report("RTM002", node, "Azure preview realtime query: GA names the deployment `model=`",
-                       edits=[ctx.replace(index, _requote(ctx, index, "model"))], ga_form='"model"',
-                       title="Use `model`", unsafe=True)
+        self.query_step(node, index, unsafe=True)  # a plain object's key: that it is the URL's query is a guess
 
     def session_config(self, obj: Any) -> None:
         """An object literal holding two or more keys only the preview session has (`input_audio_format`,
         `turn_detection`, `modalities`, ...) is a session configuration kept away from the send (a client's
         `defaultSessionConfig`): reshaped like a payload, but unsafe, since where it goes is not proven."""
-        from realtime_migrate.protocol import PREVIEW_FIELD_KEYS
-
         keys = {k for k, _ in _pairs(self.ctx, obj) if k is not None}
-        if len(keys & set(PREVIEW_FIELD_KEYS)) >= 2 and "audio" not in keys and "output_modalities" not in keys:
+        if len(keys & set(PREVIEW_FIELD_KEYS)) >= 2 and not keys & _GA_SESSION_KEYS:
             _Reshape(self.ctx, obj, "session", unproven=True).run()
 
     def item(self, item: Any) -> None:
@@ -859,7 +788,7 @@ class _Analysis:
         if url.type == "identifier":
             bound = self.consts.get(ctx.src(url), [])
             url = bound[0] if len(bound) == 1 else url
-        found = self.resolved(url) if url.type in STRINGS else None
+        found = self.resolved(url, _template(ctx, url)) if url.type in STRINGS else None
         if found is None or not _SESSIONS.search(found[0]) or "azure" in found[0].lower():
             return
         kind = "transcription" if "transcription_sessions" in found[0] else "realtime"
@@ -877,8 +806,9 @@ class _Analysis:
                     body = bound[0] if len(bound) == 1 else body
         message = (f"Preview ephemeral-key request: GA posts `{{ session: {{ type: \"{kind}\", ... }} }}` to "
                    "`/v1/realtime/client_secrets` and returns the key at top-level `value`")
-        new_body = _Reshape(ctx, body, "session", kind=kind).nested() if body is not None and body.type == "object" \
-            else None
+        reshape = _Reshape(ctx, body, "session", kind=kind) if body is not None and body.type == "object" else None
+        planned = reshape.plan() if reshape is not None else None
+        new_body = reshape.nested(planned) if reshape is not None else None
         if new_body is None:
             ctx.report("RTM023", url, message + " (the body is not an object literal here: nest it by hand)",
                        ga_form="/v1/realtime/client_secrets")
@@ -890,32 +820,13 @@ class _Analysis:
         edits += read_edits
         ctx.report("RTM023", url, message, edits=edits, unsafe=not reads, ga_form="/v1/realtime/client_secrets",
                    title="Use `/v1/realtime/client_secrets` with a nested body")
-        planned = _Reshape(ctx, body, "session", kind=kind).plan()
         for key, pair, ga_path, _why in (planned[1] if planned is not None else []):
             # each moved field of the flat body, on its own line (the same fix)
             ctx.report("RTM023", pair, f"`{key}` of the flat preview ephemeral-key body: GA nests it at "
                        f"`session.{ga_path}`" if ga_path else f"`{key}` is not a GA session field",
                        edits=edits, unsafe=not reads, ga_form=f"session.{ga_path}" if ga_path else "(removed)",
                        title="Use `/v1/realtime/client_secrets` with a nested body")
-        for read in reads:
-            if read.id in self.reads_reported:
-                continue
-            self.reads_reported.add(read.id)
-            ctx.report("RTM023", read.parent, "`client_secret.value` of a preview ephemeral-key response: GA returns "
-                       "the key at top-level `value`", edits=edits, unsafe=not reads, ga_form=".value",
-                       title="Use `/v1/realtime/client_secrets` with a nested body")
-
-
-def _moved_fields(part: str) -> dict[str, str]:
-    """Preview key → its GA path (or "(removed)"), for a session or a response."""
-    from realtime_migrate import ga_tables as ga
-
-    moves = ga.RESPONSE_AUDIO_MOVES if part == "response" else ga.SESSION_AUDIO_MOVES
-    out = {k: "audio.{}.{}".format(*v) for k, v in moves.items()}
-    out.update({"modalities": "output_modalities", "temperature": "(removed)"})
-    if part == "session":
-        out["max_response_output_tokens"] = "max_output_tokens"
-    return out
+        self.report_reads(reads, edits, "Use `/v1/realtime/client_secrets` with a nested body")
 
 
 def _azure_path_at_root(text: str) -> bool:

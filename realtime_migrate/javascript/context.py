@@ -39,14 +39,9 @@ class _Ctx:
         return self.line_starts[line] + len(self.raw[self._byte_starts[line]:byte].decode("utf-8", "replace"))
 
     def pos(self, offset: int) -> tuple[int, int]:
-        lo, hi = 0, len(self.line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.line_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1, offset - self.line_starts[lo]
+        """(1-based line, 0-based column) of a character offset."""
+        line = bisect.bisect_right(self.line_starts, offset) - 1
+        return line + 1, offset - self.line_starts[line]
 
     def span(self, node: Any) -> tuple[int, int]:
         return self.char(node.start_byte), self.char(node.end_byte)

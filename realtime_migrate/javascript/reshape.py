@@ -103,9 +103,9 @@ class _Reshape:
         close = ctx.text[ctx.text.rfind("\n", 0, ctx.span(self.obj)[1]) + 1:ctx.span(self.obj)[1] - 1]
         return "{\n" + "".join(f"{indent}{k},\n" for k in kept) + close + "}"
 
-    def nested(self) -> str | None:
-        """The ephemeral-key body: `{ session: { type, ...GA fields } }`, on one line or in the object's layout."""
-        planned = self.plan()
+    def nested(self, planned: tuple[list[str], list[tuple[str, Any, str, str]], bool] | None) -> str | None:
+        """The ephemeral-key body, `{ session: { type, ...GA fields } }`, on one line or in the object's layout;
+        `planned` is this object's `plan()` (the caller reports its moves too)."""
         if planned is None or planned[0] is None:
             return None
         kept = planned[0]
@@ -125,16 +125,14 @@ class _Reshape:
             # a spread, a computed key or an `audio` member: each preview key is still a finding, fixed by hand
             moves_table = self.ga.RESPONSE_AUDIO_MOVES if self.part == "response" else self.ga.SESSION_AUDIO_MOVES
             code = "RTM013" if self.part == "response" else "RTM011"
+            paths = self.ga.PAYLOAD_PATHS[self.part]
             for key, pair in _pairs(ctx, self.obj):
                 if key in moves_table:
-                    sub, ga_key = moves_table[key]
-                    ctx.report(code, pair, f"`{key}` moved to `audio.{sub}.{ga_key}` in GA (this object has a spread "
-                               "or an `audio` member: move it by hand)", ga_form=f"audio.{sub}.{ga_key}")
-                elif key in ("modalities", "max_response_output_tokens", "temperature"):
-                    ga_path = {"modalities": "output_modalities", "max_response_output_tokens": "max_output_tokens",
-                               "temperature": "(removed)"}[key]
-                    ctx.report(code, pair, f"`{key}` is `{ga_path}` in GA (this object has a spread or an `audio` "
-                               "member: change it by hand)", ga_form=ga_path)
+                    ctx.report(code, pair, f"`{key}` moved to `{paths[key]}` in GA (this object has a spread or an "
+                               "`audio` member: move it by hand)", ga_form=paths[key])
+                elif key in paths:
+                    ctx.report(code, pair, f"`{key}` is `{paths[key]}` in GA (this object has a spread or an `audio` "
+                               "member: change it by hand)", ga_form=paths[key])
             if self.part == "session" and not any(k == "type" for k, _ in _pairs(ctx, self.obj)):
                 ctx.report("RTM010", self.obj, 'Session object has no `type`: GA requires `type: "realtime"` (add it '
                            "by hand: this object has a spread or an `audio` member)", ga_form='type: "realtime"')

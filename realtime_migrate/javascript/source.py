@@ -14,23 +14,12 @@ from realtime_migrate.discovery import HTML_SUFFIXES, JS_SUFFIXES, WEB_SUFFIXES
 
 SUFFIXES = WEB_SUFFIXES
 
-
-def handles(path: str) -> bool:
-    return path.lower().endswith(SUFFIXES)
-
-
 # An HTML page's inline scripts: `<script>` / `<script type="module">` with a body and no `src`. JSON, import
 # maps and templates (`type="application/json"`, `"importmap"`, `"text/x-template"`) are not JavaScript.
 _SCRIPT = re.compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
-
-
 _SCRIPT_TYPE = re.compile(r"""\btype\s*=\s*["']?\s*([^"'\s>]*)""", re.IGNORECASE)
-
-
 _JS_TYPES = {"": ".js", "module": ".js", "text/javascript": ".js", "application/javascript": ".js",
              "text/ecmascript": ".js", "application/ecmascript": ".js", "text/babel": ".jsx", "text/jsx": ".jsx"}
-
-
 _NOT_BLANK = re.compile(r"[^\r\n]")
 
 
