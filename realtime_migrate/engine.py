@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from realtime_migrate.discovery import WEB_SUFFIXES
+from realtime_migrate.discovery import python_file
 from realtime_migrate.model import Edit, Finding
 from realtime_migrate.rule import Rule, lowered
 from realtime_migrate.suppress import Suppressions
@@ -131,7 +131,7 @@ def compiles(text: str, path: str = "<file>") -> bool:
 
 def _check(text: str, path: str) -> None:
     """SyntaxError unless `text` is valid code of its file's language (CPython's compile, or tree-sitter)."""
-    if path.lower().endswith(WEB_SUFFIXES):
+    if not python_file(path):
         from realtime_migrate import javascript
 
         error = javascript.first_error(text, path)
@@ -162,7 +162,7 @@ def analyse(path: str, text: str, rules: Sequence[Rule], *, chosen: bool = False
         rules = applicable(rules, text)
     if not rules:
         return []
-    if path.lower().endswith(WEB_SUFFIXES):  # JavaScript / TypeScript / HTML scripts: tree-sitter matchers
+    if not python_file(path):  # JavaScript / TypeScript / HTML scripts: tree-sitter matchers
         from realtime_migrate import javascript
 
         return javascript.analyse(path, text, rules)
@@ -290,7 +290,7 @@ def fix_text(path: str, text: str, rules: Sequence[Rule], *, unsafe: bool = Fals
             if rules:
                 findings = analyse(path, new_text, rules, chosen=True)
             else:
-                if not input_compiles and not path.lower().endswith(WEB_SUFFIXES):
+                if not input_compiles and python_file(path):
                     parse(new_text)  # not checked by compile() above: libcst must still parse it
                 findings = []
         except ParseFailure as exc:
