@@ -71,9 +71,13 @@ def simulate(
         _say("Preview (beta) shapes are refused with beta_api_shape_disabled, as a GA server does.")
         _say("Stop with Ctrl-C" + (f"; stops by itself after {duration:g}s." if duration else "."))
 
-    sim = Simulator(host, port, lifetime=duration, idle_timeout=idle_timeout, log_path=log_file,
-                    log_sink=_say if verbose else None,
-                    tls=(tls_cert, tls_key) if tls_cert is not None and tls_key is not None else None)
+    try:
+        sim = Simulator(host, port, lifetime=duration, idle_timeout=idle_timeout, log_path=log_file,
+                        log_sink=_say if verbose else None,
+                        tls=(tls_cert, tls_key) if tls_cert is not None and tls_key is not None else None)
+    except OSError as exc:  # ssl.SSLError is one: a missing or unreadable PEM file, a key that does not match
+        _say(f"error: cannot load --tls-cert/--tls-key: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
     try:
         asyncio.run(serve_until_stopped(sim, ready))
     except KeyboardInterrupt:

@@ -122,8 +122,9 @@ class Simulator:
                  tls: tuple[str | Path, str | Path] | None = None) -> None:
         self.host = host
         # (certificate, key) PEM files: serve https/wss, for clients that force TLS (the openai npm package
-        # rewrites any base URL to `wss:`)
+        # rewrites any base URL to `wss:`). Loaded now, so a bad file is an OSError here, not at start().
         self.tls = tls
+        self._ssl = _tls_context(*tls) if tls else None
         self.requested_port = port
         self.lifetime = lifetime
         self.idle_timeout = idle_timeout
@@ -221,13 +222,6 @@ class Simulator:
 
     # -- lifecycle ----------------------------------------------------------------------------
 
-    def _ssl_context(self) -> ssl.SSLContext | None:
-        if not self.tls:
-            return None
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(str(self.tls[0]), str(self.tls[1]))
-        return context
-
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         self._stopped = asyncio.Event()
@@ -242,7 +236,7 @@ class Simulator:
             self._handle_ws, self.host, self.requested_port,
             process_request=self._process_request, select_subprotocol=_select_subprotocol,
             create_connection=_Conn, max_size=MAX_MESSAGE_BYTES, logger=_ws_logger, open_timeout=10,
-            ping_interval=None, ssl=self._ssl_context(),
+            ping_interval=None, ssl=self._ssl,
         )
         self._port = next(iter(self._server.sockets)).getsockname()[1]
         self.record("-", "start", host=self.host, port=self._port, lifetime=self.lifetime,
@@ -660,6 +654,12 @@ def _describe(entry: dict[str, Any]) -> str:
 # Runners: background thread (in-process tests) and subprocess (apps, CLI)
 # ----------------------------------------------------------------------------------------------
 
+def _tls_context(cert: str | Path, key: str | Path) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert), str(key))
+    return context
+
+
 @contextlib.contextmanager
 def run_in_thread(**kwargs: Any) -> Iterator[Simulator]:
     """Run a simulator on its own event loop in a daemon thread; it stops on exit or by its timeouts."""
@@ -773,8 +773,11 @@ def main(argv: list[str] | None = None) -> int:
         print(redact(json.dumps({"port": sim.port, "http": sim.http_base, "ws": sim.ws_base, "pid": os.getpid(),
                                  "env": env})), flush=True)
 
-    sim = Simulator(args.host, args.port, lifetime=args.lifetime, idle_timeout=args.idle_timeout,
-                    log_path=args.log_file, tls=(args.tls_cert, args.tls_key) if args.tls_cert else None)
+    try:
+        sim = Simulator(args.host, args.port, lifetime=args.lifetime, idle_timeout=args.idle_timeout,
+                        log_path=args.log_file, tls=(args.tls_cert, args.tls_key) if args.tls_cert else None)
+    except OSError as exc:  # ssl.SSLError is one
+        parser.error(f"cannot load --tls-cert/--tls-key: {exc}")
     asyncio.run(serve_until_stopped(sim, ready))
     return 0
 

@@ -157,3 +157,17 @@ def test_simulate_command_prints_urls_and_stops_by_itself() -> None:
                  "export OPENAI_API_KEY=<any non-empty value>"):
         assert line in out
     assert "stopped (lifetime of 0.5s reached)" in out
+
+
+@pytest.mark.parametrize("args", [["--tls-cert", "missing.pem"],
+                                  ["--tls-cert", "missing.pem", "--tls-key", "missing.key"]],
+                         ids=["cert-alone", "missing-files"])
+def test_simulate_refuses_bad_tls_options_in_one_line(args: list[str], tmp_path: Path) -> None:
+    """A half-given pair or a PEM file that cannot be loaded is a usage error naming the options, before any
+    socket is opened (not "cannot listen on ...")."""
+    proc = subprocess.run([sys.executable, "-m", "realtime_migrate", "simulate", "--duration", "0.5", *args],
+                          capture_output=True, text=True, timeout=30, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1 and "--tls-cert" in errors[0] and "listen" not in errors[0], proc.stderr
+    assert "listening on" not in proc.stdout
